@@ -1,0 +1,99 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from congress_portal.clock import now
+
+
+class Role(models.TextChoices):
+    """What a logged-in account does. Residents and voters have no account."""
+
+    OFFICE = "office", _("Congress office")
+    STATION_STAFF = "station_staff", _("Station staff")
+    DELEGATE = "delegate", _("Delegate")
+    UNIT_STAFF = "unit_staff", _("Handling-unit staff")
+
+
+class User(AbstractUser):
+    """A named staff account. Scope comes from the links each role has:
+    station staff → ``staffed_stations``, delegate → ``delegate``, unit staff → ``handling_units``.
+    """
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values) | models.Q(role=""),
+                name="user_role_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def is_office(self):
+        return self.is_active and (self.role == Role.OFFICE or self.is_superuser)
+
+    @property
+    def display_name(self):
+        return self.full_name or self.username
+
+
+class AuditEvent(models.Model):
+    """An append-only record of a security-relevant action (SECURITY.md 13).
+
+    Never holds passwords, full phone numbers, tracking or ballot codes.
+    """
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("success")
+        FAILURE = "failure", _("failure")
+        DENIED = "denied", _("denied")
+
+    created_at = models.DateTimeField(_("time"), default=now, db_index=True, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor name"), max_length=150, blank=True)
+    actor_role = models.CharField(_("role"), max_length=20, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=50, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=50, blank=True)
+    object_id = models.CharField(_("object id"), max_length=50, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.actor_label}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: the database refuses updates too (see the trigger migration).
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")

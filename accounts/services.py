@@ -1,0 +1,42 @@
+"""Writes of the accounts app: the audit log."""
+
+from django.http import HttpRequest
+
+from .models import AuditEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    request: HttpRequest | None = None,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Append one audit event. ``detail`` must never carry passwords, full phones or codes."""
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    actor_is_user = actor is not None and getattr(actor, "pk", None) is not None
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor if actor_is_user else None,
+        actor_label=str(actor) if actor is not None else "",
+        actor_role=getattr(actor, "role", "") if actor_is_user else "",
+        ip_address=client_ip(request),
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        detail=detail or {},
+    )

@@ -1,0 +1,21 @@
+"""Test settings: the base settings with fast hashing and a local cache."""
+
+import os
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"
+PORTAL_NOTIFIER = "suggestions.notifiers.LoggingNotifier"
+# Tests use one connection per thread and close it; persistent connections leak across tests.
+DATABASES["default"]["CONN_MAX_AGE"] = 0

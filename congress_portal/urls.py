@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import JavaScriptCatalog
+
+from . import views
+
+admin.site.site_header = _("Liaison Station Portal administration")
+admin.site.site_title = _("Liaison Station Portal")
+admin.site.index_title = _("Configuration and records")
+
+core_patterns = (
+    [
+        path("", views.HomeView.as_view(), name="home"),
+    ],
+    "core",
+)
+
+urlpatterns = [
+    path("", include(core_patterns)),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("accounts/", include("accounts.urls")),
+    path("stations/", include("stations.urls")),
+    path("delegates/", include("delegates.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("", include("suggestions.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "congress_portal.errors.page_not_found"
+handler500 = "congress_portal.errors.server_error"
+handler403 = "congress_portal.errors.permission_denied"
+handler400 = "congress_portal.errors.bad_request"

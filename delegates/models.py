@@ -1,0 +1,335 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from congress_portal.clock import now
+
+
+class Level(models.TextChoices):
+    """The level of a people's congress (层级)."""
+
+    NATIONAL = "national", _("national")
+    PROVINCIAL = "provincial", _("provincial")
+    CITY = "city", _("city")
+    COUNTY = "county", _("county / district")
+    TOWNSHIP = "township", _("township / town")
+
+
+class Term(models.Model):
+    """A term (届) of the congress at one level, e.g. the 6th district congress."""
+
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    number = models.PositiveSmallIntegerField(_("term number"))
+    start_date = models.DateField(_("starts"))
+    end_date = models.DateField(_("ends"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["level", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "number"], name="term_unique_per_level"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=models.F("start_date")),
+                name="term_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return gettext("%(level)s congress, term %(number)s") % {
+            "level": self.get_level_display(),
+            "number": self.number,
+        }
+
+
+class Constituency(models.Model):
+    """An electoral district (选区); its delegates report back to it."""
+
+    name = models.CharField(_("name"), max_length=80)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    region = models.ForeignKey(
+        "stations.Region",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="constituencies",
+    )
+
+    class Meta:
+        verbose_name = _("constituency")
+        verbose_name_plural = _("constituencies")
+        ordering = ["level", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "name"], name="constituency_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class DelegateGroup(models.Model):
+    """A delegate group (代表小组): by electoral unit, or by expertise (专业代表小组)."""
+
+    class Kind(models.TextChoices):
+        ELECTORAL = "electoral", _("electoral-unit group")
+        PROFESSIONAL = "professional", _("professional group")
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    station = models.ForeignKey(
+        "stations.Station",
+        verbose_name=_("meets at"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="delegate_groups",
+    )
+    leader = models.ForeignKey(
+        "Delegate",
+        verbose_name=_("group leader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("delegate group")
+        verbose_name_plural = _("delegate groups")
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Delegate(models.Model):
+    """A people's-congress delegate (人大代表). Levels come from their mandates."""
+
+    class Gender(models.TextChoices):
+        MALE = "m", _("male")
+        FEMALE = "f", _("female")
+
+    name = models.CharField(_("name"), max_length=40, db_index=True)
+    # Kept by the delegate services with pypinyin so that search needs no per-row conversion.
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=160, blank=True, db_index=True)
+    name_initials = models.CharField(_("pinyin initials"), max_length=40, blank=True, db_index=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    occupation = models.CharField(_("occupation and post"), max_length=120, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="delegates/", blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    consent_public_contact = models.BooleanField(
+        _("consents to publishing contact details"), default=False
+    )
+    bio = models.TextField(_("profile"), max_length=2000, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="delegate",
+        limit_choices_to={"role": "delegate"},
+    )
+    groups = models.ManyToManyField(
+        DelegateGroup, verbose_name=_("groups"), blank=True, related_name="members"
+    )
+    stations = models.ManyToManyField(
+        "stations.Station",
+        verbose_name=_("stationed at"),
+        through="StationMembership",
+        blank=True,
+        related_name="delegates",
+    )
+    is_active = models.BooleanField(_("serving"), default=True)
+    created_at = models.DateTimeField(_("created"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("delegate")
+        verbose_name_plural = _("delegates")
+        ordering = ["name_pinyin", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("delegates:detail", args=[self.pk])
+
+    @property
+    def public_phone(self):
+        """The phone shown to the public: only with the delegate's consent."""
+        return self.phone if self.consent_public_contact else ""
+
+
+class Mandate(models.Model):
+    """A delegate's seat at one level in one term: a person can hold a city and a district seat."""
+
+    delegate = models.ForeignKey(
+        Delegate, verbose_name=_("delegate"), on_delete=models.CASCADE, related_name="mandates"
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="mandates"
+    )
+    constituency = models.ForeignKey(
+        Constituency,
+        verbose_name=_("constituency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mandates",
+    )
+
+    class Meta:
+        verbose_name = _("mandate")
+        verbose_name_plural = _("mandates")
+        ordering = ["level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delegate", "level", "term"], name="mandate_unique_per_term"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.delegate} · {self.get_level_display()}"
+
+
+class StationMembership(models.Model):
+    """A delegate stationed at a station (驻站代表)."""
+
+    class Role(models.TextChoices):
+        STATIONED = "stationed", _("stationed delegate")
+        HEAD = "head", _("person in charge")
+
+    delegate = models.ForeignKey(
+        Delegate, verbose_name=_("delegate"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    station = models.ForeignKey(
+        "stations.Station",
+        verbose_name=_("station"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STATIONED)
+    since = models.DateField(_("since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("station membership")
+        verbose_name_plural = _("station memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delegate", "station"], name="membership_unique_delegate_station"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.delegate} @ {self.station}"
+
+
+class Activity(models.Model):
+    """A delegate's activity (履职活动); a group activity counts for every participant."""
+
+    class Kind(models.TextChoices):
+        RECEPTION = "reception", _("station reception")
+        VISIT = "visit", _("visiting voters")
+        CONSTITUENCY = "constituency", _("back to the constituency")
+        INSPECTION = "inspection", _("inspection")
+        RESEARCH = "research", _("research")
+        DELIBERATION = "deliberation", _("deliberation or consultation meeting")
+        TRAINING = "training", _("training")
+        REPORT = "report", _("report to voters")
+        PAIRING = "pairing", _("paired assistance")
+        INVESTMENT = "investment", _("project attraction")
+        OTHER = "other", _("other")
+
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=120)
+    date = models.DateField(_("date"), db_index=True)
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    station = models.ForeignKey(
+        "stations.Station",
+        verbose_name=_("station"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    participants = models.ManyToManyField(
+        Delegate, verbose_name=_("participating delegates"), related_name="activities"
+    )
+    residents_contacted = models.PositiveIntegerField(_("residents contacted"), default=0)
+    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.title}"
+
+
+class DiaryEntry(models.Model):
+    """A delegate's field note (民情日记); it can become a suggestion in the loop."""
+
+    delegate = models.ForeignKey(
+        Delegate, verbose_name=_("delegate"), on_delete=models.CASCADE, related_name="diary"
+    )
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    text = models.TextField(_("what I heard"), max_length=4000)
+    created_at = models.DateTimeField(_("recorded"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("field diary entry")
+        verbose_name_plural = _("field diary entries")
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.delegate} {self.date:%Y-%m-%d}"
+
+
+class YearlyTarget(models.Model):
+    """A yearly target of the performance file, per year and optionally per level."""
+
+    class Metric(models.TextChoices):
+        FIXED_CONTACTS = "fixed_contacts", _("residents in fixed contact")
+        VISITS = "visits", _("visits to voters")
+        PROBLEMS_SOLVED = "problems_solved", _("problems solved")
+        ISSUES_REFLECTED = "issues_reflected", _("issues reflected")
+        SUGGESTIONS = "suggestions", _("suggestions made")
+        CONSTITUENCY_RETURNS = "constituency_returns", _("returns to the constituency")
+        REPORTS = "reports", _("reports to voters")
+        STATION_MONTHS = "station_months", _("months with a station visit")
+        CONSTITUENCY_QUARTERS = "constituency_quarters", _("quarters back in the constituency")
+        GROUP_RESEARCH_REPORTS = "group_research_reports", _("research reports per group")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, blank=True)
+    metric = models.CharField(_("target"), max_length=25, choices=Metric.choices)
+    value = models.PositiveSmallIntegerField(_("at least"))
+
+    class Meta:
+        verbose_name = _("yearly target")
+        verbose_name_plural = _("yearly targets")
+        ordering = ["-year", "level", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "level", "metric"], name="target_unique_per_year_level"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.get_metric_display()} ≥ {self.value}"
