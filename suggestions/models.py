@@ -344,16 +344,16 @@ class Suggestion(models.Model):
     def __str__(self):
         return f"{self.tracking_code} {self.title}"
 
+    def save(self, *args, **kwargs):
+        # Derived, stored for indexed monthly grouping; kept in step with submitted_at.
+        self.submitted_month = first_of_month(timezone.localdate(self.submitted_at))
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("suggestions:detail", args=[self.pk])
 
     def get_tracking_url(self):
         return reverse("suggestions:track_detail", args=[self.tracking_code])
-
-    def save(self, *args, **kwargs):
-        # Derived, stored for indexed monthly grouping; kept in step with submitted_at.
-        self.submitted_month = first_of_month(timezone.localdate(self.submitted_at))
-        super().save(*args, **kwargs)
 
     @property
     def is_open(self):
