@@ -23,9 +23,11 @@ def normalise_code(raw: str) -> str:
     """The canonical form of what a resident typed, or "" when it cannot be a code."""
     cleaned = re.sub(r"[\s\-_]", "", (raw or "")[:40]).upper().translate(_NORMALISE)
     # Full-width letters and digits typed on a Chinese keyboard.
-    cleaned = "".join(
-        chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else ch for ch in cleaned
-    ).upper().translate(_NORMALISE)
+    cleaned = (
+        "".join(chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else ch for ch in cleaned)
+        .upper()
+        .translate(_NORMALISE)
+    )
     return cleaned if _VALID.match(cleaned) else ""
 
 

@@ -1,0 +1,119 @@
+"""Reads of the suggestion loop. ``suggestions_visible_to`` is the one place that decides
+what each role may see (SECURITY.md 6); every list, detail, transition, attachment and export
+goes through it.
+"""
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import Role
+from stations.models import Station
+
+from .models import OPEN_STATES, WITH_UNIT_STATES, State, Suggestion, SuggestionEvent
+
+MAX_STATION_DEPTH = 4
+
+
+def station_ids_in_scope(user) -> set[int]:
+    """Stations a user works for: the staff's stations or a delegate's, with the stations
+    nested under them (a home's staff see its work stations and contact points)."""
+    cached = getattr(user, "_portal_station_scope", None)
+    if cached is not None:
+        return cached
+    if user.role == Role.STATION_STAFF:
+        roots = set(user.staffed_stations.values_list("id", flat=True))
+    elif user.role == Role.DELEGATE and hasattr(user, "delegate"):
+        roots = set(user.delegate.memberships.values_list("station_id", flat=True))
+    else:
+        roots = set()
+    scope = set(roots)
+    frontier = roots
+    for _ in range(MAX_STATION_DEPTH):
+        if not frontier:
+            break
+        frontier = (
+            set(Station.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - scope
+        )
+        scope |= frontier
+    user._portal_station_scope = scope
+    return scope
+
+
+def user_delegate(user):
+    """The Delegate a delegate account speaks for, or None."""
+    if user.role != Role.DELEGATE:
+        return None
+    return getattr(user, "delegate", None)
+
+
+def suggestions_visible_to(user) -> QuerySet[Suggestion]:
+    """Suggestions this user may see: office all; station staff their stations'; a delegate
+    theirs and their stations'; a unit what was dispatched to it; nobody else anything."""
+    qs = Suggestion.objects.all()
+    if user is None or not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_office:
+        return qs
+    if user.role == Role.STATION_STAFF:
+        return qs.filter(station_id__in=station_ids_in_scope(user))
+    if user.role == Role.DELEGATE:
+        delegate = user_delegate(user)
+        if delegate is None:
+            return qs.none()
+        return qs.filter(Q(delegate=delegate) | Q(station_id__in=station_ids_in_scope(user)))
+    if user.role == Role.UNIT_STAFF:
+        return qs.filter(handling_unit_id__in=user.handling_units.values("id"))
+    return qs.none()
+
+
+def suggestion_list(user) -> QuerySet[Suggestion]:
+    """The scoped list with what a list row shows already joined."""
+    return suggestions_visible_to(user).select_related(
+        "category", "station", "delegate", "handling_unit"
+    )
+
+
+def suggestion_detail(user, pk) -> Suggestion:
+    """One suggestion in the user's scope, with its trail; DoesNotExist outside the scope."""
+    return (
+        suggestion_list(user)
+        .select_related("place", "reception_day", "merged_into", "entered_by")
+        .prefetch_related("attachments", "ratings", "extensions")
+        .get(pk=pk)
+    )
+
+
+def suggestion_events(suggestion, *, public_only=False) -> QuerySet[SuggestionEvent]:
+    """A suggestion's trail, through the suggestion (never fetched by bare event id)."""
+    events = suggestion.events.all()
+    if public_only:
+        events = events.filter(is_public=True)
+    return events
+
+
+def suggestion_by_code(code: str) -> Suggestion | None:
+    """The suggestion a resident follows with this code: a merged duplicate's resident
+    follows the suggestion it was merged into."""
+    suggestion = (
+        Suggestion.objects.select_related("category", "station", "delegate", "handling_unit")
+        .filter(tracking_code=code)
+        .first()
+    )
+    hops = 0
+    while suggestion is not None and suggestion.state == State.MERGED and hops < 5:
+        suggestion = suggestion.merged_into
+        hops += 1
+    return suggestion
+
+
+def state_counts(qs: QuerySet[Suggestion]) -> dict[str, int]:
+    """{state: count} for a scoped queryset, in one GROUP BY."""
+    rows = qs.order_by().values("state").annotate(n=Count("*"))
+    return {row["state"]: row["n"] for row in rows}
+
+
+def open_q() -> Q:
+    return Q(state__in=OPEN_STATES)
+
+
+def overdue_q(today) -> Q:
+    return Q(state__in=WITH_UNIT_STATES, deadline__lt=today)

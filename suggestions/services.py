@@ -1,0 +1,766 @@
+"""Every write of the suggestion loop (点单 → 接单 → 派单 → 办理 → 答复 → 评单).
+
+Each verb is one function: it re-reads the suggestion through the actor's scope with a row
+lock, checks the actor's right and the edge in ``TRANSITIONS``, changes the row, and writes the
+event, all in one transaction; notifications go out after commit. Views, commands, the demo
+data and tests call these and nothing else writes a suggestion's state.
+"""
+
+import datetime
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
+
+from accounts.models import Role
+from congress_portal.clock import now, today
+from congress_portal.masking import normalise_phone
+from stations.workdays import WorkCalendar
+
+from . import codes
+from .models import (
+    Attachment,
+    Category,
+    Channel,
+    DeadlineExtension,
+    FeedbackChannel,
+    HandlingUnit,
+    Outcome,
+    Rating,
+    RatingValue,
+    State,
+    Suggestion,
+    SuggestionEvent,
+    Verb,
+)
+from .notifiers import notify_resident
+from .selectors import suggestions_visible_to, user_delegate
+
+RESIDENT = "resident"
+SYSTEM = "system"
+
+
+class NotAllowed(PermissionDenied):
+    """The actor has no right to this step on this suggestion. Carries a translated message."""
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _lock(suggestion: Suggestion, actor) -> Suggestion:
+    """Re-read the row with a lock, through the actor's scope (residents and the system: all)."""
+    base = Suggestion.objects.all() if actor is None else suggestions_visible_to(actor)
+    try:
+        return base.select_for_update(of=("self",)).get(pk=suggestion.pk)
+    except Suggestion.DoesNotExist:
+        raise NotAllowed(gettext("This suggestion is not in your area of work.")) from None
+
+
+def _role(actor) -> str:
+    if actor is None:
+        return RESIDENT
+    if actor.is_office:
+        return Role.OFFICE
+    return actor.role
+
+
+def _label(actor) -> str:
+    if actor is None:
+        return ""
+    delegate = user_delegate(actor)
+    if delegate is not None:
+        return delegate.name
+    return actor.display_name
+
+
+def _require_holder(suggestion: Suggestion, actor) -> None:
+    """The delegate who took the suggestion, or the office, may steer it."""
+    if actor.is_office:
+        return
+    delegate = user_delegate(actor)
+    if delegate is None or suggestion.delegate_id != delegate.pk:
+        raise NotAllowed(
+            gettext("Only the delegate who took this suggestion, or the office, may do this.")
+        )
+
+
+def _require_unit(suggestion: Suggestion, actor) -> None:
+    if (
+        actor.role != Role.UNIT_STAFF
+        or not actor.handling_units.filter(pk=suggestion.handling_unit_id).exists()
+    ):
+        raise NotAllowed(
+            gettext("Only the handling unit this suggestion was dispatched to may do this.")
+        )
+
+
+def _record(
+    suggestion: Suggestion,
+    *,
+    verb: str,
+    from_state: str,
+    actor,
+    note: str = "",
+    public: bool = True,
+    channel: str = "",
+    data: dict | None = None,
+    role: str | None = None,
+) -> SuggestionEvent:
+    return SuggestionEvent.objects.create(
+        suggestion=suggestion,
+        verb=verb,
+        from_state=from_state,
+        to_state=suggestion.state,
+        actor=actor,
+        actor_role=role or _role(actor),
+        actor_label=_label(actor),
+        note=note,
+        channel=channel,
+        is_public=public,
+        data=data or {},
+        created_at=now(),
+    )
+
+
+def _save(suggestion: Suggestion, fields: Iterable[str]) -> None:
+    suggestion.updated_at = now()
+    suggestion.version += 1
+    suggestion.full_clean(exclude=["tracking_code", "submission_key"], validate_unique=False)
+    suggestion.save(update_fields=[*fields, "updated_at", "version"])
+
+
+def _notify_later(suggestion: Suggestion, template: str) -> None:
+    phone, code, title = suggestion.submitter_phone, suggestion.tracking_code, suggestion.title
+    if phone:
+        transaction.on_commit(
+            lambda: notify_resident(phone=phone, template=template, tracking_code=code, title=title)
+        )
+
+
+def _require_text(value: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(message, code="required")
+    return value
+
+
+# --- 点单: submission ----------------------------------------------------------------------
+
+
+def suggestion_submit(
+    *,
+    title: str,
+    content: str,
+    category: Category,
+    station,
+    channel: str = Channel.ONLINE,
+    place=None,
+    address: str = "",
+    submitter_name: str = "",
+    submitter_phone: str = "",
+    consent_disclosure: bool = False,
+    reception_day=None,
+    diary_entry=None,
+    photos: Iterable[ContentFile] = (),
+    submission_key: uuid.UUID | None = None,
+    actor=None,
+) -> Suggestion:
+    """A new suggestion from a resident (actor None, online) or entered by staff or a delegate.
+
+    Posting the same ``submission_key`` twice returns the first suggestion: one record per form.
+    """
+    if submission_key is not None:
+        existing = Suggestion.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    if actor is None and channel != Channel.ONLINE:
+        raise NotAllowed(gettext("Residents submit online."))
+    if actor is not None and not actor.is_office:
+        if actor.role not in (Role.STATION_STAFF, Role.DELEGATE):
+            raise NotAllowed(gettext("Your role cannot enter suggestions."))
+    try:
+        with transaction.atomic():
+            return _create_suggestion(
+                title=title,
+                content=content,
+                category=category,
+                station=station,
+                channel=channel,
+                place=place,
+                address=address,
+                submitter_name=submitter_name,
+                submitter_phone=submitter_phone,
+                consent_disclosure=consent_disclosure,
+                reception_day=reception_day,
+                diary_entry=diary_entry,
+                photos=photos,
+                submission_key=submission_key,
+                actor=actor,
+            )
+    except IntegrityError:
+        # The same form posted twice at the same moment: the other request won the insert.
+        if submission_key is not None:
+            existing = Suggestion.objects.filter(submission_key=submission_key).first()
+            if existing is not None:
+                return existing
+        raise
+
+
+def _create_suggestion(*, photos, actor, **fields) -> Suggestion:
+    moment = now()
+    suggestion = Suggestion(**fields)
+    suggestion.title = suggestion.title.strip()
+    suggestion.content = suggestion.content.strip()
+    suggestion.submitter_name = suggestion.submitter_name.strip()
+    suggestion.submitter_phone = normalise_phone(suggestion.submitter_phone)
+    suggestion.entered_by = actor
+    suggestion.submitted_at = moment
+    suggestion.updated_at = moment
+    suggestion.state = State.SUBMITTED
+    suggestion.tracking_code = codes.new_code()
+    day = suggestion.reception_day
+    if day is not None and day.station_id != suggestion.station_id:
+        raise ValidationError(
+            {"reception_day": gettext("The reception day belongs to another station.")}
+        )
+    suggestion.full_clean(exclude=["submitted_month"])
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                suggestion.save()
+            break
+        except IntegrityError:
+            if Suggestion.objects.filter(tracking_code=suggestion.tracking_code).exists():
+                suggestion.pk = None
+                suggestion.tracking_code = codes.new_code()
+                continue
+            raise
+    for photo in photos:
+        Attachment.objects.create(
+            suggestion=suggestion,
+            kind=Attachment.Kind.PHOTO,
+            file=photo,
+            content_type=getattr(photo, "content_type", "image/jpeg"),
+            size=photo.size,
+            uploaded_by=actor,
+            created_at=moment,
+        )
+    _record(
+        suggestion,
+        verb=Verb.SUBMIT,
+        from_state="",
+        actor=actor,
+        channel=suggestion.channel,
+    )
+    return suggestion
+
+
+# --- 接单: taking a suggestion ----------------------------------------------------------------
+
+
+@transaction.atomic
+def suggestion_accept(*, suggestion: Suggestion, actor) -> Suggestion:
+    """A delegate stationed at the suggestion's station takes it (接单)."""
+    delegate = user_delegate(actor)
+    if delegate is None:
+        raise NotAllowed(gettext("Only a delegate can take a suggestion."))
+    locked = _lock(suggestion, actor)
+    if locked.state != State.SUBMITTED and locked.delegate_id:
+        if locked.delegate_id == delegate.pk:
+            raise ValidationError(gettext("You have already taken this suggestion."))
+        raise ValidationError(
+            gettext("%(name)s has already taken this suggestion.") % {"name": locked.delegate.name},
+            code="taken",
+        )
+    from_state = locked.state
+    locked.state = locked.check_transition(Verb.ACCEPT)
+    locked.delegate = delegate
+    locked.accepted_at = now()
+    _save(locked, ["state", "delegate", "accepted_at"])
+    _record(
+        locked,
+        verb=Verb.ACCEPT,
+        from_state=from_state,
+        actor=actor,
+        data={"delegate": delegate.name},
+    )
+    _notify_later(locked, "accepted")
+    return locked
+
+
+def _check_can_take(suggestion: Suggestion, delegate) -> None:
+    stationed = delegate.memberships.filter(station_id=suggestion.station_id).exists()
+    if not stationed and delegate.is_active:
+        parent = suggestion.station.parent_id
+        stationed = parent is not None and delegate.memberships.filter(station_id=parent).exists()
+    if not stationed or not delegate.is_active:
+        raise ValidationError(
+            {
+                "delegate": gettext("%(name)s is not a serving delegate of this station.")
+                % {"name": delegate.name}
+            }
+        )
+
+
+@transaction.atomic
+def suggestion_assign(*, suggestion: Suggestion, delegate, actor) -> Suggestion:
+    """Station staff or the office hand a new suggestion to a stationed delegate."""
+    if not (actor.is_office or actor.role == Role.STATION_STAFF):
+        raise NotAllowed(gettext("Only station staff or the office can assign suggestions."))
+    locked = _lock(suggestion, actor)
+    from_state = locked.state
+    locked.state = locked.check_transition(Verb.ASSIGN)
+    _check_can_take(locked, delegate)
+    locked.delegate = delegate
+    locked.accepted_at = now()
+    _save(locked, ["state", "delegate", "accepted_at"])
+    _record(
+        locked,
+        verb=Verb.ASSIGN,
+        from_state=from_state,
+        actor=actor,
+        data={"delegate": delegate.name},
+    )
+    _notify_later(locked, "accepted")
+    return locked
+
+
+@transaction.atomic
+def suggestion_reassign(*, suggestion: Suggestion, delegate, actor, note: str = "") -> Suggestion:
+    """The office moves a taken suggestion to another delegate."""
+    if not actor.is_office:
+        raise NotAllowed(gettext("Only the office can reassign a suggestion."))
+    locked = _lock(suggestion, actor)
+    locked.check_transition(Verb.REASSIGN)
+    if not delegate.is_active:
+        raise ValidationError({"delegate": gettext("This delegate is no longer serving.")})
+    previous = locked.delegate.name if locked.delegate else ""
+    locked.delegate = delegate
+    _save(locked, ["delegate"])
+    _record(
+        locked,
+        verb=Verb.REASSIGN,
+        from_state=locked.state,
+        actor=actor,
+        note=note,
+        public=False,
+        data={"delegate": delegate.name, "previous": previous},
+    )
+    return locked
+
+
+# --- 派单: the three outcomes, and merging duplicates ------------------------------------------
+
+
+@transaction.atomic
+def suggestion_handle_on_spot(
+    *, suggestion: Suggestion, actor, result: str, feedback_channel: str = FeedbackChannel.ON_SITE
+) -> Suggestion:
+    """Handled there and then (现场办理): the result goes to the resident at once."""
+    result = _require_text(result, gettext("Say what was done on the spot."))
+    locked = _lock(suggestion, actor)
+    _require_holder(locked, actor)
+    from_state = locked.state
+    locked.state = locked.check_transition(Verb.HANDLE_ON_SPOT)
+    locked.outcome = Outcome.ON_SPOT
+    locked.reply = result
+    locked.feedback_channel = feedback_channel
+    locked.replied_at = now()
+    _save(locked, ["state", "outcome", "reply", "feedback_channel", "replied_at"])
+    _record(
+        locked,
+        verb=Verb.HANDLE_ON_SPOT,
+        from_state=from_state,
+        actor=actor,
+        note=result,
+        channel=feedback_channel,
+    )
+    _notify_later(locked, "replied")
+    return locked
+
+
+@transaction.atomic
+def suggestion_explain(
+    *, suggestion: Suggestion, actor, reason: str, feedback_channel: str = FeedbackChannel.PHONE
+) -> Suggestion:
+    """Not adopted: an unreasonable or impossible request gets a patient explanation."""
+    reason = _require_text(reason, gettext("An explanation for the resident is required."))
+    locked = _lock(suggestion, actor)
+    _require_holder(locked, actor)
+    from_state = locked.state
+    locked.state = locked.check_transition(Verb.EXPLAIN)
+    locked.outcome = Outcome.EXPLAINED
+    locked.reply = reason
+    locked.feedback_channel = feedback_channel
+    locked.replied_at = now()
+    _save(locked, ["state", "outcome", "reply", "feedback_channel", "replied_at"])
+    _record(
+        locked,
+        verb=Verb.EXPLAIN,
+        from_state=from_state,
+        actor=actor,
+        note=reason,
+        channel=feedback_channel,
+    )
+    _notify_later(locked, "replied")
+    return locked
+
+
+@transaction.atomic
+def suggestion_dispatch(
+    *,
+    suggestion: Suggestion,
+    actor,
+    unit: HandlingUnit,
+    workdays: int | None = None,
+    note: str = "",
+) -> Suggestion:
+    """Send to a handling unit with a deadline counted in official working days."""
+    workdays = workdays or settings.PORTAL_DEFAULT_DEADLINE_WORKDAYS
+    if not 1 <= workdays <= 60:
+        raise ValidationError({"workdays": gettext("The deadline must be 1 to 60 working days.")})
+    if not unit.is_active:
+        raise ValidationError({"unit": gettext("This unit no longer takes suggestions.")})
+    locked = _lock(suggestion, actor)
+    _require_holder(locked, actor)
+    from_state = locked.state
+    locked.state = locked.check_transition(Verb.DISPATCH)
+    locked.outcome = Outcome.DISPATCHED
+    locked.handling_unit = unit
+    locked.deadline = WorkCalendar().add_workdays(today(), workdays)
+    locked.dispatched_at = now()
+    locked.unit_reply = ""
+    _save(locked, ["state", "outcome", "handling_unit", "deadline", "dispatched_at", "unit_reply"])
+    _record(
+        locked,
+        verb=Verb.DISPATCH,
+        from_state=from_state,
+        actor=actor,
+        note=note,
+        data={"unit": unit.name, "deadline": locked.deadline.isoformat(), "workdays": workdays},
+    )
+    return locked
+
+
+@transaction.atomic
+def suggestion_merge(
+    *, suggestion: Suggestion, into: Suggestion, actor, note: str = ""
+) -> Suggestion:
+    """A duplicate is merged into the suggestion it repeats; its resident follows the survivor."""
+    if not (actor.is_office or actor.role in (Role.STATION_STAFF, Role.DELEGATE)):
+        raise NotAllowed(gettext("Your role cannot merge suggestions."))
+    if into.pk == suggestion.pk:
+        raise ValidationError({"into": gettext("A suggestion cannot be merged into itself.")})
+    # Lock both rows in id order so that two crossing merges cannot deadlock.
+    first, second = sorted([suggestion, into], key=lambda s: s.pk)
+    locked_first, locked_second = _lock(first, actor), _lock(second, actor)
+    locked = locked_first if locked_first.pk == suggestion.pk else locked_second
+    target = locked_second if locked is locked_first else locked_first
+    if target.state == State.MERGED:
+        raise ValidationError(
+            {"into": gettext("That suggestion was itself merged; pick the one it was merged into.")}
+        )
+    if locked.delegate_id and not actor.is_office and actor.role == Role.DELEGATE:
+        _require_holder(locked, actor)
+    from_state = locked.state
+    locked.state = locked.check_transition(Verb.MERGE)
+    locked.merged_into = target
+    locked.closed_at = now()
+    _save(locked, ["state", "merged_into", "closed_at"])
+    _record(
+        locked,
+        verb=Verb.MERGE,
+        from_state=from_state,
+        actor=actor,
+        note=note,
+        data={"into": target.tracking_code, "into_title": target.title},
+    )
+    return locked
+
+
+# --- 办理: the handling unit ------------------------------------------------------------------
+
+
+@transaction.atomic
+def suggestion_acknowledge(*, suggestion: Suggestion, actor) -> Suggestion:
+    """The unit confirms it has the suggestion (签收) and starts work."""
+    locked = _lock(suggestion, actor)
+    _require_unit(locked, actor)
+    from_state = locked.state
+    locked.state = locked.check_transition(Verb.ACKNOWLEDGE)
+    _save(locked, ["state"])
+    _record(
+        locked,
+        verb=Verb.ACKNOWLEDGE,
+        from_state=from_state,
+        actor=actor,
+        data={"unit": locked.handling_unit.name},
+    )
+    return locked
+
+
+@transaction.atomic
+def suggestion_refuse(*, suggestion: Suggestion, actor, reason: str) -> Suggestion:
+    """The unit says it is not theirs; back to the delegate to dispatch again."""
+    reason = _require_text(reason, gettext("Say why your unit cannot take this."))
+    locked = _lock(suggestion, actor)
+    _require_unit(locked, actor)
+    from_state = locked.state
+    unit_name = locked.handling_unit.name
+    locked.state = locked.check_transition(Verb.REFUSE)
+    locked.handling_unit = None
+    locked.deadline = None
+    locked.outcome = ""
+    _save(locked, ["state", "handling_unit", "deadline", "outcome"])
+    _record(
+        locked,
+        verb=Verb.REFUSE,
+        from_state=from_state,
+        actor=actor,
+        note=reason,
+        public=False,
+        data={"unit": unit_name},
+    )
+    return locked
+
+
+@transaction.atomic
+def suggestion_request_extension(
+    *, suggestion: Suggestion, actor, workdays: int, reason: str
+) -> DeadlineExtension:
+    """The unit asks for more working days; the delegate decides."""
+    reason = _require_text(reason, gettext("Say why more time is needed."))
+    locked = _lock(suggestion, actor)
+    _require_unit(locked, actor)
+    locked.check_transition(Verb.REQUEST_EXTENSION)
+    if locked.extensions.filter(status=DeadlineExtension.Status.PENDING).exists():
+        raise ValidationError(gettext("An extension request is already waiting for a decision."))
+    extension = DeadlineExtension(
+        suggestion=locked, workdays=workdays, reason=reason, requested_by=actor, requested_at=now()
+    )
+    extension.full_clean()
+    extension.save()
+    _record(
+        locked,
+        verb=Verb.REQUEST_EXTENSION,
+        from_state=locked.state,
+        actor=actor,
+        note=reason,
+        public=False,
+        data={"workdays": workdays},
+    )
+    return extension
+
+
+@transaction.atomic
+def suggestion_decide_extension(
+    *, extension: DeadlineExtension, actor, approve: bool, note: str = ""
+) -> DeadlineExtension:
+    """The delegate (or office) approves or rejects a pending extension."""
+    locked = _lock(extension.suggestion, actor)
+    _require_holder(locked, actor)
+    locked.check_transition(Verb.DECIDE_EXTENSION)
+    extension = locked.extensions.select_for_update().get(pk=extension.pk)
+    if extension.status != DeadlineExtension.Status.PENDING:
+        raise ValidationError(gettext("This request has already been decided."))
+    extension.status = (
+        DeadlineExtension.Status.APPROVED if approve else DeadlineExtension.Status.REJECTED
+    )
+    extension.decided_by = actor
+    extension.decided_at = now()
+    extension.save(update_fields=["status", "decided_by", "decided_at"])
+    data = {"approved": approve, "workdays": extension.workdays}
+    if approve:
+        locked.deadline = WorkCalendar().add_workdays(locked.deadline, extension.workdays)
+        _save(locked, ["deadline"])
+        data["deadline"] = locked.deadline.isoformat()
+    _record(
+        locked,
+        verb=Verb.DECIDE_EXTENSION,
+        from_state=locked.state,
+        actor=actor,
+        note=note,
+        public=approve,
+        data=data,
+    )
+    return extension
+
+
+@transaction.atomic
+def suggestion_urge(*, suggestion: Suggestion, actor, note: str = "") -> Suggestion:
+    """催办: remind the unit of a dispatched suggestion; the unit sees the urge."""
+    locked = _lock(suggestion, actor)
+    if not actor.is_office:
+        _require_holder(locked, actor)
+    locked.check_transition(Verb.URGE)
+    _record(
+        locked,
+        verb=Verb.URGE,
+        from_state=locked.state,
+        actor=actor,
+        note=note,
+        public=False,
+        data={"unit": locked.handling_unit.name, "overdue": locked.is_overdue},
+    )
+    return locked
+
+
+@transaction.atomic
+def suggestion_unit_reply(
+    *, suggestion: Suggestion, actor, text: str, files: Iterable[ContentFile] = ()
+) -> Suggestion:
+    """The unit replies with its result; the delegate reviews it before the resident sees it."""
+    text = _require_text(text, gettext("Write the result of the handling."))
+    locked = _lock(suggestion, actor)
+    _require_unit(locked, actor)
+    from_state = locked.state
+    locked.state = locked.check_transition(Verb.UNIT_REPLY)
+    locked.unit_reply = text
+    locked.unit_replied_at = now()
+    _save(locked, ["state", "unit_reply", "unit_replied_at"])
+    for file in files:
+        Attachment.objects.create(
+            suggestion=locked,
+            kind=Attachment.Kind.REPLY,
+            file=file,
+            content_type=getattr(file, "content_type", "application/octet-stream"),
+            size=file.size,
+            uploaded_by=actor,
+            created_at=now(),
+        )
+    _record(
+        locked,
+        verb=Verb.UNIT_REPLY,
+        from_state=from_state,
+        actor=actor,
+        note=text,
+        public=False,
+        data={
+            "unit": locked.handling_unit.name,
+            "on_time": locked.unit_replied_at.date() <= locked.deadline,
+        },
+    )
+    return locked
+
+
+# --- 答复: the delegate's review -------------------------------------------------------------
+
+
+@transaction.atomic
+def suggestion_send_back(*, suggestion: Suggestion, actor, comment: str) -> Suggestion:
+    """The delegate finds the unit's reply wanting and sends it back with a comment."""
+    comment = _require_text(comment, gettext("Tell the unit what is missing."))
+    locked = _lock(suggestion, actor)
+    _require_holder(locked, actor)
+    from_state = locked.state
+    locked.state = locked.check_transition(Verb.SEND_BACK)
+    _save(locked, ["state"])
+    _record(
+        locked,
+        verb=Verb.SEND_BACK,
+        from_state=from_state,
+        actor=actor,
+        note=comment,
+        public=False,
+        data={"unit": locked.handling_unit.name},
+    )
+    return locked
+
+
+@transaction.atomic
+def suggestion_publish(
+    *, suggestion: Suggestion, actor, feedback_channel: str, reply: str = ""
+) -> Suggestion:
+    """The delegate passes the reviewed reply to the resident, recording how they fed back."""
+    if feedback_channel not in FeedbackChannel.values:
+        raise ValidationError({"feedback_channel": gettext("Choose how the resident was told.")})
+    locked = _lock(suggestion, actor)
+    _require_holder(locked, actor)
+    from_state = locked.state
+    locked.state = locked.check_transition(Verb.PUBLISH)
+    locked.reply = (reply or "").strip() or locked.unit_reply
+    locked.feedback_channel = feedback_channel
+    locked.replied_at = now()
+    _save(locked, ["state", "reply", "feedback_channel", "replied_at"])
+    _record(
+        locked,
+        verb=Verb.PUBLISH,
+        from_state=from_state,
+        actor=actor,
+        note=locked.reply,
+        channel=feedback_channel,
+        data={"unit": locked.handling_unit.name},
+    )
+    _notify_later(locked, "replied")
+    return locked
+
+
+# --- 评单: the resident's rating, and closing ------------------------------------------------
+
+
+@transaction.atomic
+def suggestion_rate(*, suggestion: Suggestion, value: str, comment: str = "") -> Suggestion:
+    """The resident rates the reply. Unsatisfied reopens it: back to the delegate, flagged."""
+    if value not in RatingValue.values:
+        raise ValidationError({"value": gettext("Choose one of the three ratings.")})
+    locked = _lock(suggestion, None)
+    verb = Verb.REOPEN if value == RatingValue.UNSATISFIED else Verb.RATE
+    from_state = locked.state
+    locked.state = locked.check_transition(verb)
+    moment = now()
+    comment = (comment or "").strip()
+    Rating.objects.create(suggestion=locked, value=value, comment=comment, created_at=moment)
+    locked.rating = value
+    fields = ["state", "rating"]
+    if verb == Verb.REOPEN:
+        locked.reopen_count += 1
+        locked.outcome = ""
+        fields += ["reopen_count", "outcome"]
+    else:
+        locked.closed_at = moment
+        fields.append("closed_at")
+    _save(locked, fields)
+    _record(
+        locked, verb=verb, from_state=from_state, actor=None, note=comment, data={"rating": value}
+    )
+    if verb == Verb.RATE:
+        _notify_later(locked, "closed")
+    return locked
+
+
+@transaction.atomic
+def suggestion_auto_close(*, suggestion: Suggestion) -> Suggestion:
+    """A reply left unrated for PORTAL_AUTO_CLOSE_DAYS closes by itself."""
+    locked = _lock(suggestion, None)
+    from_state = locked.state
+    locked.state = locked.check_transition(Verb.AUTO_CLOSE)
+    locked.closed_at = now()
+    _save(locked, ["state", "closed_at"])
+    _record(
+        locked,
+        verb=Verb.AUTO_CLOSE,
+        from_state=from_state,
+        actor=None,
+        role=SYSTEM,
+        data={"days": settings.PORTAL_AUTO_CLOSE_DAYS},
+    )
+    _notify_later(locked, "closed")
+    return locked
+
+
+def suggestions_auto_close_due(*, as_of: datetime.datetime | None = None) -> int:
+    """Close every reply unrated for the configured number of days; returns how many."""
+    cutoff = (as_of or now()) - datetime.timedelta(days=settings.PORTAL_AUTO_CLOSE_DAYS)
+    closed = 0
+    due = Suggestion.objects.filter(state=State.REPLIED, replied_at__lte=cutoff)
+    for suggestion in due.only("pk").iterator():
+        try:
+            suggestion_auto_close(suggestion=suggestion)
+            closed += 1
+        except ValidationError:
+            continue  # rated in the meantime
+    return closed
