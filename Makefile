@@ -1,0 +1,90 @@
+# The two-command contract: `make run` serves the portal with demo data on a fresh machine,
+# `make test` runs the whole suite. Both only need Python 3.11 and make, and both are idempotent.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(if $(shell command -v python3.11 2>/dev/null),python3.11,python3)
+PORT ?= 8000
+# Extra arguments for pytest, e.g. PYTEST_ARGS="-k reception -x".
+PYTEST_ARGS ?=
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# The install stamps carry pyproject.toml's hash: a change of dependencies reinstalls, a second
+# run with the same pyproject.toml installs nothing.
+DEPS_HASH := $(shell sha256sum pyproject.toml | cut -c1-16)
+RUN_STAMP := $(VENV)/.installed-$(DEPS_HASH)
+TEST_STAMP := $(VENV)/.installed-test-$(DEPS_HASH)
+# Development commands run with DEBUG on: the settings then fall back to a dev-only key and to
+# local hosts, so a fresh machine needs no .env. Tests keep their own settings (DEBUG off).
+DEV := DEBUG=true
+PO := locale/zh_Hans/LC_MESSAGES/django.po
+MAKEMESSAGES := manage.py makemessages -l zh_Hans --no-location --no-obsolete \
+	-i ".venv/*" -i "node_modules/*" -i "staticfiles/*"
+
+# Compile the zh_Hans catalogue when GNU gettext is there; otherwise the committed .mo serves.
+# --ignore keeps compilemessages out of the packages' own catalogues in .venv.
+define compile_messages
+	@if [ ! -f $(PO) ]; then \
+		echo "No $(PO) yet: nothing to compile."; \
+	elif command -v msgfmt >/dev/null 2>&1; then \
+		$(DEV) $(PY) manage.py compilemessages -l zh_Hans -i .venv -i node_modules -i staticfiles \
+			--verbosity 0; \
+	else \
+		echo "msgfmt not found (Debian package gettext): using the committed django.mo."; \
+	fi
+endef
+
+.PHONY: help run test check lint migrations-check i18n-check
+
+help:
+	@echo "make run     install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
+	@echo "make test    install with test extras and run pytest (DATABASE_URL honoured)"
+	@echo "make check   ruff, makemigrations --check, translation catalogue check"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+# The test extras include everything `make run` needs, so this stamp satisfies both.
+$(TEST_STAMP): | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(RUN_STAMP)
+
+run: $(RUN_STAMP)
+	$(compile_messages)
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py seed_demo
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# pytest-django creates (and drops) the test database test_<name> of DATABASE_URL itself.
+test: $(TEST_STAMP)
+	$(compile_messages)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+check: lint migrations-check i18n-check
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+
+migrations-check: $(RUN_STAMP)
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
+
+# A string added to the code without a translation changes the catalogue, and fails here.
+# makemessages rewrites the POT-Creation-Date header on every run: that line alone is no change.
+# The .mo is compared with the .po entry by entry in tests/test_i18n.py, not byte for byte.
+i18n-check: $(TEST_STAMP)
+	@if [ ! -f $(PO) ]; then \
+		echo "No $(PO) committed yet: translation check skipped."; exit 0; \
+	fi; \
+	$(DEV) $(PY) $(MAKEMESSAGES) --verbosity 0; \
+	git diff --exit-code -I '^"POT-Creation-Date: ' -- 'locale/*.po' || { \
+		echo "The catalogue is out of step with the code: run 'make i18n-check', translate" \
+			"the new entries in $(PO), compile and commit both files."; exit 1; }; \
+	$(BIN)/pytest -q tests/test_i18n.py

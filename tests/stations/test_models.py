@@ -1,0 +1,107 @@
+import datetime
+
+import pytest
+
+from stations.models import ReceptionDay, ReceptionRule, Region, Station
+from tests.constraints import refused_by_database
+from tests.stations.factories import (
+    ReceptionDayFactory,
+    ReceptionRuleFactory,
+    RegionFactory,
+    StationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_only_a_district_can_be_the_root_of_the_area_tree():
+    district = Region.objects.create(name="东区", kind=Region.Kind.DISTRICT)
+    Region.objects.create(name="东南街道", kind=Region.Kind.STREET, parent=district)
+
+    with refused_by_database("region_only_district_is_root"):
+        Region.objects.create(name="西南街道", kind=Region.Kind.STREET)
+
+
+def test_two_areas_under_one_parent_cannot_share_a_name():
+    district = RegionFactory()
+    Region.objects.create(name="金鸡村", kind=Region.Kind.VILLAGE, parent=district)
+    Region.objects.create(name="金鸡村", kind=Region.Kind.VILLAGE, parent=RegionFactory())
+
+    with refused_by_database():
+        Region.objects.create(name="金鸡村", kind=Region.Kind.VILLAGE, parent=district)
+
+
+def test_a_station_cannot_be_its_own_parent():
+    home = StationFactory(kind=Station.Kind.HOME)
+    station = StationFactory(parent=home)
+
+    with refused_by_database("station_not_own_parent"):
+        Station.objects.filter(pk=station.pk).update(parent=station)
+
+
+def test_a_monthly_rule_on_a_day_of_the_month_is_accepted():
+    rule = ReceptionRuleFactory(kind=ReceptionRule.Kind.MONTHLY, day_of_month=31)
+
+    assert ReceptionRule.objects.filter(pk=rule.pk).exists()
+
+
+@pytest.mark.parametrize("day_of_month", [None, 0, 32])
+def test_a_monthly_reception_rule_needs_a_day_of_the_month(day_of_month):
+    with refused_by_database("rule_monthly_has_day"):
+        ReceptionRuleFactory(kind=ReceptionRule.Kind.MONTHLY, day_of_month=day_of_month)
+
+
+def test_a_weekly_rule_on_a_weekday_is_accepted():
+    rule = ReceptionRuleFactory(kind=ReceptionRule.Kind.WEEKLY, day_of_month=None, weekday=6)
+
+    assert ReceptionRule.objects.filter(pk=rule.pk).exists()
+
+
+@pytest.mark.parametrize("weekday", [None, 7])
+def test_a_weekly_reception_rule_needs_a_weekday(weekday):
+    with refused_by_database("rule_weekly_has_weekday"):
+        ReceptionRuleFactory(kind=ReceptionRule.Kind.WEEKLY, day_of_month=None, weekday=weekday)
+
+
+def test_a_rule_of_explicit_dates_needs_neither_day_nor_weekday():
+    rule = ReceptionRuleFactory(
+        kind=ReceptionRule.Kind.EXPLICIT,
+        day_of_month=None,
+        weekday=None,
+        explicit_dates=["2026-03-10", "2026-09-10"],
+    )
+
+    assert ReceptionRule.objects.filter(pk=rule.pk).exists()
+
+
+def test_a_reception_rule_must_end_after_it_starts():
+    station = StationFactory()
+
+    with refused_by_database("rule_ends_after_start"):
+        ReceptionRuleFactory(
+            station=station, start_time=datetime.time(12), end_time=datetime.time(12)
+        )
+    with refused_by_database("rule_ends_after_start"):
+        ReceptionRuleFactory(
+            station=station, start_time=datetime.time(14), end_time=datetime.time(9)
+        )
+
+
+def test_a_station_has_one_reception_day_per_date():
+    day = ReceptionDayFactory(date=datetime.date(2026, 3, 10))
+    ReceptionDayFactory(date=day.date)  # another station, the same date
+
+    with refused_by_database():
+        ReceptionDayFactory(station=day.station, date=day.date)
+
+
+def test_a_cancelled_reception_day_needs_a_reason():
+    ReceptionDayFactory(status=ReceptionDay.Status.CANCELLED, cancel_reason="暴雨红色预警")
+
+    with refused_by_database("reception_day_cancel_has_reason"):
+        ReceptionDayFactory(status=ReceptionDay.Status.CANCELLED, cancel_reason="")
+
+
+def test_a_reception_day_must_end_after_it_starts():
+    with refused_by_database("reception_day_ends_after_start"):
+        ReceptionDayFactory(start_time=datetime.time(9), end_time=datetime.time(8, 30))
