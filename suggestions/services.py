@@ -127,10 +127,14 @@ def _record(
 
 
 def _save(suggestion: Suggestion, fields: Iterable[str]) -> None:
+    fields = [*fields, "updated_at", "version"]
     suggestion.updated_at = now()
     suggestion.version += 1
-    suggestion.full_clean(exclude=["tracking_code", "submission_key"], validate_unique=False)
-    suggestion.save(update_fields=[*fields, "updated_at", "version"])
+    # Validate the fields this step changed; the database enforces the check constraints, and
+    # validating all of them here costs a query each on every transition.
+    others = [f.name for f in suggestion._meta.concrete_fields if f.name not in fields]
+    suggestion.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    suggestion.save(update_fields=fields)
 
 
 def _notify_later(suggestion: Suggestion, template: str) -> None:
