@@ -1,15 +1,23 @@
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from stations.models import ReceptionDay
 from stations.selectors import station_public_list
 from suggestions.models import Category
 
+from .clock import today
+
 
 class HomeView(TemplateView):
-    """The resident's front door: submit, track, find a delegate or a station."""
+    """The resident's front door: submit, track, find a delegate or a station.
+
+    Three small queries (categories, a station count, the next reception days); nothing that
+    grows with the number of suggestions.
+    """
 
     template_name = "home.html"
 
@@ -17,6 +25,16 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["categories"] = Category.objects.filter(is_active=True)[:8]
         context["stations_count"] = station_public_list().count()
+        context["next_reception_days"] = (
+            ReceptionDay.objects.filter(
+                date__gte=today(),
+                status=ReceptionDay.Status.SCHEDULED,
+                station__is_active=True,
+            )
+            .select_related("station")
+            .order_by("date", "start_time", "station__name")[:4]
+        )
+        context["contact_retention_days"] = settings.PORTAL_CONTACT_RETENTION_DAYS
         return context
 
 

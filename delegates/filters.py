@@ -1,0 +1,96 @@
+"""Filters of the public delegate list (django-filter).
+
+Mandates, stations and groups are to-many: joining them to filter would repeat a delegate once
+per matching row and need DISTINCT over the whole join. Each filter is an EXISTS subquery
+instead, so a delegate sitting at two levels appears once under either.
+"""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from stations.models import Station
+
+from .models import (
+    Constituency,
+    Delegate,
+    DelegateGroup,
+    Level,
+    Mandate,
+    StationMembership,
+    Term,
+)
+from .selectors import current_mandates
+
+
+class DelegateFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or pinyin"), method="filter_q", max_length=40)
+    level = django_filters.ChoiceFilter(
+        label=_("Level"), choices=Level.choices, method="filter_level", empty_label=_("All levels")
+    )
+    station = django_filters.ModelChoiceFilter(
+        label=_("Station"),
+        queryset=Station.objects.filter(is_active=True).order_by("name"),
+        method="filter_station",
+        empty_label=_("All stations"),
+    )
+    group = django_filters.ModelChoiceFilter(
+        label=_("Delegate group"),
+        queryset=DelegateGroup.objects.order_by("kind", "name"),
+        method="filter_group",
+        empty_label=_("All groups"),
+    )
+    constituency = django_filters.ModelChoiceFilter(
+        label=_("Constituency"),
+        queryset=Constituency.objects.order_by("level", "name"),
+        method="filter_constituency",
+        empty_label=_("All constituencies"),
+    )
+    term = django_filters.ModelChoiceFilter(
+        label=_("Term"),
+        queryset=Term.objects.order_by("level", "-number"),
+        method="filter_term",
+        empty_label=_("All terms"),
+    )
+
+    class Meta:
+        model = Delegate
+        fields = ["q", "level", "station", "group", "constituency", "term"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        # Whether the pinyin column keeps spaces between syllables or not, "zhang san" and
+        # "zhangsan" both find 张三.
+        compact = "".join(value.split())
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(name_pinyin__icontains=value)
+            | Q(name_pinyin__icontains=compact)
+            | Q(name_initials__icontains=compact)
+        )
+
+    def filter_level(self, queryset, name, value):
+        return queryset.filter(
+            Exists(current_mandates().filter(delegate=OuterRef("pk"), level=value))
+        )
+
+    def filter_term(self, queryset, name, value):
+        return queryset.filter(Exists(Mandate.objects.filter(delegate=OuterRef("pk"), term=value)))
+
+    def filter_constituency(self, queryset, name, value):
+        return queryset.filter(
+            Exists(current_mandates().filter(delegate=OuterRef("pk"), constituency=value))
+        )
+
+    def filter_station(self, queryset, name, value):
+        return queryset.filter(
+            Exists(StationMembership.objects.filter(delegate=OuterRef("pk"), station=value))
+        )
+
+    def filter_group(self, queryset, name, value):
+        memberships = Delegate.groups.through.objects.filter(
+            delegate=OuterRef("pk"), delegategroup=value
+        )
+        return queryset.filter(Exists(memberships))
