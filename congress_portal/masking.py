@@ -23,8 +23,9 @@ def mask_phone(value: str) -> str:
     digits = normalise_phone(value)
     if not digits:
         return ""
-    if len(digits) >= 7:
+    if len(digits) >= 11:
         return f"{digits[:3]}****{digits[-4:]}"
+    # Landlines and short numbers: too short to keep both ends hidden, keep the last two.
     return "*" * (len(digits) - 2) + digits[-2:]
 
 

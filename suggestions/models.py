@@ -349,9 +349,6 @@ class Suggestion(models.Model):
         self.submitted_month = first_of_month(timezone.localdate(self.submitted_at))
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
-        return reverse("suggestions:detail", args=[self.pk])
-
     def get_tracking_url(self):
         return reverse("suggestions:track_detail", args=[self.tracking_code])
 

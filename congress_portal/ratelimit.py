@@ -1,0 +1,29 @@
+"""A fixed-window rate limit in the cache, per client address (SECURITY.md 19).
+
+Hand-written rather than django-ratelimit: we need one call in two views and the same
+answer shape for limited and unknown codes; this is a dozen lines over the cache API.
+"""
+
+import hashlib
+import time
+
+from django.core.cache import cache
+
+
+def _client(request) -> str:
+    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    return hashlib.sha256(address.encode()).hexdigest()[:16]
+
+
+def hit(request, scope: str, *, limit: int, window: int) -> bool:
+    """Count one request; True while the client stays within ``limit`` per ``window`` seconds."""
+    bucket = int(time.time() // window)
+    key = f"rl:{scope}:{_client(request)}:{bucket}"
+    if cache.add(key, 1, timeout=window + 5):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window + 5)
+        return True
+    return count <= limit
