@@ -185,11 +185,12 @@ class ReceptionRule(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind="monthly")
-                | Q(day_of_month__gte=1, day_of_month__lte=31),
+                | Q(day_of_month__isnull=False, day_of_month__gte=1, day_of_month__lte=31),
                 name="rule_monthly_has_day",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="weekly") | Q(weekday__gte=0, weekday__lte=6),
+                condition=~Q(kind="weekly")
+                | Q(weekday__isnull=False, weekday__gte=0, weekday__lte=6),
                 name="rule_weekly_has_weekday",
             ),
             models.CheckConstraint(

@@ -157,11 +157,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='receptionrule',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'monthly'), _negated=True), models.Q(('day_of_month__gte', 1), ('day_of_month__lte', 31)), _connector='OR'), name='rule_monthly_has_day'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'monthly'), _negated=True), models.Q(('day_of_month__gte', 1), ('day_of_month__isnull', False), ('day_of_month__lte', 31)), _connector='OR'), name='rule_monthly_has_day'),
         ),
         migrations.AddConstraint(
             model_name='receptionrule',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'weekly'), _negated=True), models.Q(('weekday__gte', 0), ('weekday__lte', 6)), _connector='OR'), name='rule_weekly_has_weekday'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'weekly'), _negated=True), models.Q(('weekday__gte', 0), ('weekday__isnull', False), ('weekday__lte', 6)), _connector='OR'), name='rule_weekly_has_weekday'),
         ),
         migrations.AddConstraint(
             model_name='receptionrule',
