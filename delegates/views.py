@@ -30,6 +30,8 @@ class DelegateListView(ListView):
         delegates_with_summary(context["delegates"])
         context.update(
             filter=self.filterset,
+            # Echo only what validated: a NUL byte or an oversized string is not written back.
+            query=getattr(self.filterset.form, "cleaned_data", {}).get("q") or "",
             is_search=any(params.values()),
         )
         return context

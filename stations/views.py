@@ -31,6 +31,8 @@ class StationListView(ListView):
         stations = list(context["stations"])
         context.update(
             filter=self.filterset,
+            # Echo only what validated: a NUL byte or an oversized string is not written back.
+            query=getattr(self.filterset.form, "cleaned_data", {}).get("q") or "",
             station_groups=station_tree(stations),
             station_count=len(stations),
             is_search=bool(self.filterset.is_bound and any(self.request.GET.values())),
