@@ -250,7 +250,7 @@ class DemoBuilder:
                 "东南街道人大代表之家",
                 Station.Kind.HOME,
                 COMMUNITIES_DONGNAN,
-                "社区代表工作站",
+                "代表工作站",
                 Station.Kind.WORK,
                 city=6,
                 county=20,
