@@ -297,3 +297,16 @@ def test_two_delegates_accepting_at_once_one_wins_the_other_is_told_who(station,
     assert len(winners) == 1 and len(losers) == 1
     assert winners[0] in losers[0]  # the loser is told who took it
     assert SuggestionEvent.objects.filter(suggestion=suggestion, verb=Verb.ACCEPT).count() == 1
+
+
+def test_close_unrated_command_closes_old_replies(walk_to, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.PORTAL_AUTO_CLOSE_DAYS = 15
+    replied = walk_to(State.REPLIED)
+    with frozen_at(replied.replied_at + datetime.timedelta(days=20)):
+        call_command("close_unrated", stdout=StringIO())
+    replied.refresh_from_db()
+    assert replied.state == State.CLOSED

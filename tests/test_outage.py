@@ -1,0 +1,28 @@
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_database_outage_during_a_view_is_a_friendly_503(client):
+    with mock.patch(
+        "congress_portal.views.station_public_list",
+        side_effect=OperationalError("connection to server was lost"),
+    ):
+        response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+
+
+def test_database_outage_outside_a_view_is_a_503_too(office_user):
+    client = Client(raise_request_exception=False)
+    client.force_login(office_user)
+    with mock.patch(
+        "accounts.middleware.SessionLifetimeMiddleware.__call__",
+        side_effect=OperationalError("could not connect to server"),
+    ):
+        response = client.get("/")
+    assert response.status_code == 503
