@@ -49,3 +49,19 @@ def _looks_like_outage(exception):
             "shut down",
         )
     )
+
+
+class ChineseFirstMiddleware:
+    """Pages are in Chinese unless the visitor chose English with the language switch.
+
+    A phone or browser set to English (common on second-hand and work phones) must not turn
+    the portal English by itself: residents and staff expect the same Chinese pages, and the
+    switch's cookie is the one way to English. So the Accept-Language header is ignored.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

@@ -20,7 +20,7 @@ PAGES = [
 LANGUAGES = [
     pytest.param("zh-hans", {}, id="default"),
     pytest.param("zh-hans", {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}, id="zh-CN"),
-    pytest.param("en", {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}, id="en"),
+    pytest.param("en", {"HTTP_COOKIE": "django_language=en"}, id="en"),
 ]
 
 
@@ -42,6 +42,13 @@ def test_page_answers_in_the_requested_language(client, page_urls, page, languag
 
     assert response.status_code == 200
     assert f'<html lang="{language}"'.encode() in response.content
+
+
+@pytest.mark.django_db
+def test_a_browser_set_to_english_still_gets_chinese_until_english_is_chosen(client, page_urls):
+    response = client.get(page_urls["core:home"], HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert b'<html lang="zh-hans"' in response.content
 
 
 @pytest.mark.django_db
