@@ -360,31 +360,40 @@ def suggestion_reassign(*, suggestion: Suggestion, delegate, actor, note: str = 
 # --- 派单: the three outcomes, and merging duplicates ------------------------------------------
 
 
+def _answer_directly(
+    suggestion: Suggestion, actor, *, verb: str, outcome: str, text: str, feedback_channel: str
+) -> Suggestion:
+    """The two outcomes of 派单 that answer the resident without a unit."""
+    locked = _lock(suggestion, actor)
+    _require_holder(locked, actor)
+    from_state = locked.state
+    locked.state = locked.check_transition(verb)
+    locked.outcome = outcome
+    locked.reply = text
+    locked.feedback_channel = feedback_channel
+    locked.replied_at = now()
+    _save(locked, ["state", "outcome", "reply", "feedback_channel", "replied_at"])
+    _record(
+        locked, verb=verb, from_state=from_state, actor=actor, note=text, channel=feedback_channel
+    )
+    _notify_later(locked, "replied")
+    return locked
+
+
 @transaction.atomic
 def suggestion_handle_on_spot(
     *, suggestion: Suggestion, actor, result: str, feedback_channel: str = FeedbackChannel.ON_SITE
 ) -> Suggestion:
     """Handled there and then (现场办理): the result goes to the resident at once."""
     result = _require_text(result, gettext("Say what was done on the spot."))
-    locked = _lock(suggestion, actor)
-    _require_holder(locked, actor)
-    from_state = locked.state
-    locked.state = locked.check_transition(Verb.HANDLE_ON_SPOT)
-    locked.outcome = Outcome.ON_SPOT
-    locked.reply = result
-    locked.feedback_channel = feedback_channel
-    locked.replied_at = now()
-    _save(locked, ["state", "outcome", "reply", "feedback_channel", "replied_at"])
-    _record(
-        locked,
+    return _answer_directly(
+        suggestion,
+        actor,
         verb=Verb.HANDLE_ON_SPOT,
-        from_state=from_state,
-        actor=actor,
-        note=result,
-        channel=feedback_channel,
+        outcome=Outcome.ON_SPOT,
+        text=result,
+        feedback_channel=feedback_channel,
     )
-    _notify_later(locked, "replied")
-    return locked
 
 
 @transaction.atomic
@@ -393,25 +402,14 @@ def suggestion_explain(
 ) -> Suggestion:
     """Not adopted: an unreasonable or impossible request gets a patient explanation."""
     reason = _require_text(reason, gettext("An explanation for the resident is required."))
-    locked = _lock(suggestion, actor)
-    _require_holder(locked, actor)
-    from_state = locked.state
-    locked.state = locked.check_transition(Verb.EXPLAIN)
-    locked.outcome = Outcome.EXPLAINED
-    locked.reply = reason
-    locked.feedback_channel = feedback_channel
-    locked.replied_at = now()
-    _save(locked, ["state", "outcome", "reply", "feedback_channel", "replied_at"])
-    _record(
-        locked,
+    return _answer_directly(
+        suggestion,
+        actor,
         verb=Verb.EXPLAIN,
-        from_state=from_state,
-        actor=actor,
-        note=reason,
-        channel=feedback_channel,
+        outcome=Outcome.EXPLAINED,
+        text=reason,
+        feedback_channel=feedback_channel,
     )
-    _notify_later(locked, "replied")
-    return locked
 
 
 @transaction.atomic
