@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -196,6 +197,13 @@ class Mandate(models.Model):
 
     def __str__(self):
         return f"{self.delegate} · {self.get_level_display()}"
+
+    def clean(self):
+        # A CHECK cannot reach the term's row: the level must be the term's own.
+        if self.term_id and self.level and self.term.level != self.level:
+            raise ValidationError(
+                {"term": gettext("This term belongs to another level of congress.")}
+            )
 
 
 class StationMembership(models.Model):

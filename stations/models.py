@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from congress_portal.clock import now
+from congress_portal.trees import check_no_cycle
 
 
 class Region(models.Model):
@@ -43,6 +44,9 @@ class Region(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        check_no_cycle(self)
 
     @property
     def is_grassroots(self):
@@ -106,6 +110,9 @@ class Station(models.Model):
 
     def get_absolute_url(self):
         return reverse("stations:detail", args=[self.pk])
+
+    def clean(self):
+        check_no_cycle(self)
 
 
 class CalendarYear(models.Model):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from congress_portal.clock import now, today
+from congress_portal.trees import check_no_cycle
 
 
 class HandlingUnit(models.Model):
@@ -58,6 +59,9 @@ class HandlingUnit(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        check_no_cycle(self)
 
 
 class Category(models.Model):

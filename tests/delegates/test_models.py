@@ -53,3 +53,15 @@ def test_a_delegate_can_hold_mandates_in_successive_terms():
     MandateFactory(delegate=delegate, term=TermFactory(level=Level.COUNTY, number=6))
 
     assert delegate.mandates.count() == 2
+
+
+def test_a_mandate_must_have_its_terms_level(db):
+    from django.core.exceptions import ValidationError
+
+    from delegates.models import Level, Mandate
+    from tests.delegates.factories import DelegateFactory, TermFactory
+
+    county_term = TermFactory(level=Level.COUNTY)
+    mandate = Mandate(delegate=DelegateFactory(), level=Level.CITY, term=county_term)
+    with pytest.raises(ValidationError):
+        mandate.full_clean()

@@ -105,3 +105,15 @@ def test_a_cancelled_reception_day_needs_a_reason():
 def test_a_reception_day_must_end_after_it_starts():
     with refused_by_database("reception_day_ends_after_start"):
         ReceptionDayFactory(start_time=datetime.time(9), end_time=datetime.time(8, 30))
+
+
+def test_a_station_cannot_be_nested_inside_its_own_child(db):
+    from django.core.exceptions import ValidationError
+
+    from tests.stations.factories import StationFactory
+
+    home = StationFactory()
+    child = StationFactory(parent=home)
+    home.parent = child
+    with pytest.raises(ValidationError):
+        home.full_clean()
