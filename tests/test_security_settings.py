@@ -35,26 +35,40 @@ def test_deployment_checklist_is_clean_with_production_settings(tmp_path):
     assert "System check identified no issues" in result.stdout
 
 
-def test_production_settings_refuse_to_start_without_a_secret_key():
+def _run(args, **env_overrides):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "congress_portal.settings.base",
         "DEBUG": "false",
         "SECRET_KEY": "",
         "ALLOWED_HOSTS": "example.org",
+        **env_overrides,
     }
-
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    return subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["manage.py", "check", "--deploy"],
+        ["-c", "import congress_portal.wsgi"],
+        ["-c", "import congress_portal.asgi"],
+    ],
+    ids=["deploy-check", "wsgi", "asgi"],
+)
+def test_production_settings_refuse_to_serve_without_a_secret_key(args):
+    result = _run(args)
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_development_commands_work_without_a_secret_key():
+    result = _run(["manage.py", "makemigrations", "--check", "--dry-run"])
+
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.django_db
