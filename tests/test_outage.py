@@ -15,6 +15,7 @@ def test_database_outage_during_a_view_is_a_friendly_503(client):
         response = client.get("/")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
+    assert "暂时无法访问" in response.content.decode()  # the friendly page, in Chinese
 
 
 def test_database_outage_outside_a_view_is_a_503_too(office_user):
