@@ -8,7 +8,6 @@ year the package does not know and the office has not marked official (``Calenda
 """
 
 import datetime
-import functools
 
 import chinese_calendar
 from chinese_calendar.constants import holidays as _PACKAGE_HOLIDAYS
@@ -53,14 +52,6 @@ class WorkCalendar:
             return chinese_calendar.is_workday(day)
         return day.weekday() < 5
 
-    def holiday_name(self, day: datetime.date) -> str:
-        """The holiday's name for display, or ""."""
-        if day.year in PACKAGE_YEARS:
-            on_holiday, name = chinese_calendar.get_holiday_detail(day)
-            if on_holiday and name:
-                return str(name)
-        return ""
-
     def next_workday(self, day: datetime.date) -> datetime.date:
         """``day`` itself when it is a working day, else the next one (顺延)."""
         for _ in range(60):
@@ -78,19 +69,3 @@ class WorkCalendar:
             if self.is_workday(day):
                 remaining -= 1
         return day
-
-    def workdays_between(self, start: datetime.date, end: datetime.date) -> int:
-        """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
-        if end < start:
-            return -self.workdays_between(end, start)
-        days = 0
-        day = start
-        while day < end:
-            day += datetime.timedelta(days=1)
-            days += self.is_workday(day)
-        return days
-
-
-@functools.cache
-def package_last_year() -> int:
-    return max(PACKAGE_YEARS)

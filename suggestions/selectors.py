@@ -3,12 +3,12 @@ what each role may see (SECURITY.md 6); every list, detail, transition, attachme
 goes through it.
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import Role
 from stations.models import Station
 
-from .models import OPEN_STATES, WITH_UNIT_STATES, State, Suggestion, SuggestionEvent
+from .models import State, Suggestion
 
 MAX_STATION_DEPTH = 4
 
@@ -65,31 +65,6 @@ def suggestions_visible_to(user) -> QuerySet[Suggestion]:
     return qs.none()
 
 
-def suggestion_list(user) -> QuerySet[Suggestion]:
-    """The scoped list with what a list row shows already joined."""
-    return suggestions_visible_to(user).select_related(
-        "category", "station", "delegate", "handling_unit"
-    )
-
-
-def suggestion_detail(user, pk) -> Suggestion:
-    """One suggestion in the user's scope, with its trail; DoesNotExist outside the scope."""
-    return (
-        suggestion_list(user)
-        .select_related("place", "reception_day", "merged_into", "entered_by")
-        .prefetch_related("attachments", "ratings", "extensions")
-        .get(pk=pk)
-    )
-
-
-def suggestion_events(suggestion, *, public_only=False) -> QuerySet[SuggestionEvent]:
-    """A suggestion's trail, through the suggestion (never fetched by bare event id)."""
-    events = suggestion.events.all()
-    if public_only:
-        events = events.filter(is_public=True)
-    return events
-
-
 def suggestion_by_code(code: str) -> Suggestion | None:
     """The suggestion a resident follows with this code: a merged duplicate's resident
     follows the suggestion it was merged into."""
@@ -103,17 +78,3 @@ def suggestion_by_code(code: str) -> Suggestion | None:
         suggestion = suggestion.merged_into
         hops += 1
     return suggestion
-
-
-def state_counts(qs: QuerySet[Suggestion]) -> dict[str, int]:
-    """{state: count} for a scoped queryset, in one GROUP BY."""
-    rows = qs.order_by().values("state").annotate(n=Count("*"))
-    return {row["state"]: row["n"] for row in rows}
-
-
-def open_q() -> Q:
-    return Q(state__in=OPEN_STATES)
-
-
-def overdue_q(today) -> Q:
-    return Q(state__in=WITH_UNIT_STATES, deadline__lt=today)
