@@ -23,6 +23,7 @@ urlpatterns = [
     path("stations/", include("stations.urls")),
     path("delegates/", include("delegates.urls")),
     path("meetings/", include("meetings.urls")),
+    path("", include("dashboard.urls")),
     path("", include("suggestions.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from accounts.models import Role
 from congress_portal.clock import now, today
 from congress_portal.masking import normalise_phone
+from dashboard import rollups
 from stations.workdays import WorkCalendar
 
 from . import codes
@@ -110,7 +111,7 @@ def _record(
     data: dict | None = None,
     role: str | None = None,
 ) -> SuggestionEvent:
-    return SuggestionEvent.objects.create(
+    event = SuggestionEvent.objects.create(
         suggestion=suggestion,
         verb=verb,
         from_state=from_state,
@@ -124,6 +125,8 @@ def _record(
         data=data or {},
         created_at=now(),
     )
+    rollups.on_event(event)  # figures move in the same transaction as the state
+    return event
 
 
 def _save(suggestion: Suggestion, fields: Iterable[str]) -> None:

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "delegates",
     "suggestions",
     "meetings",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
