@@ -30,6 +30,9 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # Full phone numbers of residents are masked everywhere; an office account holding this
+        # right may reveal one (audited) or export them unmasked (SECURITY.md 8).
+        permissions = [("reveal_phone", _("Can see residents' full phone numbers"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values) | models.Q(role=""),
