@@ -1,16 +1,23 @@
+import datetime
 import re
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
+from congress_portal.clock import today
 from congress_portal.masking import normalise_phone
-from stations.models import Region, Station
+from delegates.models import Delegate
+from stations.models import ReceptionDay, Region, Station
 
+from .codes import normalise_code
 from .images import clean_photo
-from .models import Category, RatingValue
+from .models import Category, Channel, FeedbackChannel, HandlingUnit, RatingValue
 
 MAX_PHOTOS = 4
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -204,3 +211,344 @@ class RatingForm(forms.Form):
 
     def clean_comment(self):
         return clean_text(self.cleaned_data["comment"])
+
+
+# --- Staff forms (the desk) -------------------------------------------------------------------
+
+STAFF_CHANNELS = [
+    (value, label)
+    for value, label in Channel.choices
+    if value not in (Channel.ONLINE, Channel.DIARY)
+]
+MAX_REPLY_FILES = 4
+MAX_REPLY_FILE_BYTES = 10 * 1024 * 1024
+
+
+class StaffSuggestionForm(forms.Form):
+    """Station staff, delegates and the office enter what they heard: at a reception day, on a
+    visit, by phone, WeChat or letter. The resident's data is optional, as on the public form."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    channel = forms.ChoiceField(label=_("How it was heard"), choices=STAFF_CHANNELS)
+    station = forms.ModelChoiceField(
+        label=_("Station"), queryset=Station.objects.none(), empty_label=_("Choose a station")
+    )
+    reception_day = forms.ModelChoiceField(
+        label=_("Reception day"),
+        queryset=ReceptionDay.objects.none(),
+        required=False,
+        empty_label=_("Not at a reception day"),
+        help_text=_("Required when it was heard at a reception day."),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), empty_label=_("Choose a category")
+    )
+    title = forms.CharField(label=_("Title"), max_length=100)
+    content = forms.CharField(
+        label=_("Details"), max_length=3000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    place = forms.ModelChoiceField(
+        label=_("Community or village"),
+        queryset=Region.objects.none(),
+        required=False,
+        empty_label=_("Not sure / not listed"),
+    )
+    address = forms.CharField(label=_("Where exactly"), max_length=200, required=False)
+    photos = PhotosField(label=_("Photos (optional)"), required=False)
+    submitter_name = forms.CharField(
+        label=_("Resident's name (optional)"), max_length=40, required=False
+    )
+    submitter_phone = forms.CharField(
+        label=_("Resident's phone (optional)"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    consent_disclosure = forms.BooleanField(
+        label=_("The resident agrees that it may be published on the public board"),
+        required=False,
+    )
+    delegate = forms.ModelChoiceField(
+        label=_("Hand it to a delegate"),
+        queryset=Delegate.objects.none(),
+        required=False,
+        empty_label=_("Leave it for a delegate to take"),
+        help_text=_("A serving delegate stationed at the chosen station."),
+    )
+    take_myself = forms.BooleanField(label=_("I take it myself (接单)"), required=False)
+
+    clean_title = SuggestionForm.clean_title
+    clean_content = SuggestionForm.clean_content
+    clean_address = SuggestionForm.clean_address
+    clean_submitter_name = SuggestionForm.clean_submitter_name
+    clean_submitter_phone = SuggestionForm.clean_submitter_phone
+    clean_submission_key = SuggestionForm.clean_submission_key
+
+    def __init__(self, *args, user, station_ids=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        stations = Station.objects.filter(is_active=True).order_by("name")
+        if station_ids is not None:
+            stations = stations.filter(pk__in=station_ids)
+        self.fields["station"].queryset = stations
+        recent = today() - datetime.timedelta(days=120)
+        self.fields["reception_day"].queryset = (
+            ReceptionDay.objects.filter(station__in=stations, date__gte=recent, date__lte=today())
+            .exclude(status=ReceptionDay.Status.CANCELLED)
+            .select_related("station")
+            .order_by("-date")
+        )
+        self.fields["reception_day"].label_from_instance = lambda d: (
+            f"{d.station.name} · {formats.date_format(d.date, 'DATE_FORMAT')}"
+            + (f" · {d.theme}" if d.theme else "")
+        )
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["place"].queryset = Region.objects.filter(
+            kind__in=(Region.Kind.COMMUNITY, Region.Kind.VILLAGE)
+        ).order_by("name")
+        self.fields["delegate"].queryset = (
+            Delegate.objects.filter(is_active=True, stations__in=stations)
+            .distinct()
+            .order_by("name")
+        )
+        if user.role == Role.DELEGATE:
+            del self.fields["delegate"]
+        else:
+            del self.fields["take_myself"]
+        if not self.is_bound and "submission_key" not in self.initial:
+            self.initial["submission_key"] = uuid.uuid4()
+
+    def clean(self):
+        data = super().clean()
+        if "submission_key" not in data:
+            data["submission_key"] = uuid.uuid4()
+        day, station = data.get("reception_day"), data.get("station")
+        if data.get("channel") == Channel.RECEPTION_DAY and not day:
+            self.add_error("reception_day", gettext("Choose the reception day it was heard at."))
+        if day and station and day.station_id != station.pk:
+            self.add_error(
+                "reception_day", gettext("That reception day belongs to another station.")
+            )
+        if day and data.get("channel") != Channel.RECEPTION_DAY:
+            data["reception_day"] = None
+        delegate = data.get("delegate")
+        if delegate and station:
+            ids = {station.pk, station.parent_id}
+            if not delegate.memberships.filter(station_id__in=ids).exists():
+                self.add_error(
+                    "delegate",
+                    gettext("%(name)s is not stationed at %(station)s.")
+                    % {"name": delegate.name, "station": station.name},
+                )
+        return data
+
+
+class DelegateChoiceForm(forms.Form):
+    """Assign a new suggestion, or (office) reassign a taken one."""
+
+    delegate = forms.ModelChoiceField(
+        label=_("Delegate"), queryset=Delegate.objects.none(), empty_label=_("Choose a delegate")
+    )
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+
+    def __init__(self, *args, suggestion, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = [suggestion.station_id, suggestion.station.parent_id]
+        self.fields["delegate"].queryset = (
+            Delegate.objects.filter(is_active=True, memberships__station_id__in=ids)
+            .distinct()
+            .order_by("name")
+        )
+
+    def clean_note(self):
+        return clean_text(self.cleaned_data["note"])
+
+
+class AnswerForm(forms.Form):
+    """派单 answered directly: handled on the spot, or explained (not adopted)."""
+
+    text = forms.CharField(
+        label=_("Text"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    feedback_channel = forms.ChoiceField(
+        label=_("How the resident was told"), choices=FeedbackChannel.choices
+    )
+
+    def __init__(self, *args, text_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if text_label:
+            self.fields["text"].label = text_label
+
+    def clean_text(self):
+        return clean_text(self.cleaned_data["text"])
+
+
+class DispatchForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("Handling unit"),
+        queryset=HandlingUnit.objects.none(),
+        empty_label=_("Choose a unit"),
+        help_text=_(
+            "The category's usual unit is preselected; choose a county-level unit when it is "
+            "beyond the township."
+        ),
+    )
+    workdays = forms.IntegerField(
+        label=_("Deadline in working days"),
+        min_value=1,
+        max_value=60,
+        help_text=_(
+            "Counted on the official calendar: weekends and holidays do not count, make-up "
+            "workdays do."
+        ),
+    )
+    note = forms.CharField(
+        label=_("Instructions for the unit (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, suggestion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = HandlingUnit.objects.filter(is_active=True)
+        self.fields["workdays"].initial = settings.PORTAL_DEFAULT_DEADLINE_WORKDAYS
+        default_unit = suggestion.category.default_unit
+        if default_unit is not None and default_unit.is_active:
+            self.fields["unit"].initial = default_unit.pk
+
+    def clean_note(self):
+        return clean_text(self.cleaned_data["note"])
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label=_("Tracking code of the suggestion it repeats"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+
+    def clean_into(self):
+        code = normalise_code(self.cleaned_data["into"])
+        target = self.scope.filter(tracking_code=code).first() if code else None
+        if target is None:
+            raise ValidationError(gettext("No suggestion you can see has this tracking code."))
+        return target
+
+    def clean_note(self):
+        return clean_text(self.cleaned_data["note"])
+
+
+class ReasonForm(forms.Form):
+    """One required text: a refusal's reason, a send-back comment."""
+
+    text = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, text_label=None, required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if text_label:
+            self.fields["text"].label = text_label
+        self.fields["text"].required = required
+
+    def clean_text(self):
+        return clean_text(self.cleaned_data["text"])
+
+
+class ExtensionRequestForm(forms.Form):
+    workdays = forms.IntegerField(label=_("Extra working days"), min_value=1, max_value=60)
+    reason = forms.CharField(
+        label=_("Why more time is needed"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_reason(self):
+        return clean_text(self.cleaned_data["reason"])
+
+
+class ExtensionDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("yes", _("Approve")), ("no", _("Reject"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+
+    def clean_note(self):
+        return clean_text(self.cleaned_data["note"])
+
+
+class ReplyFilesField(forms.FileField):
+    """A unit's reply attachments: photos (re-encoded like residents' photos) or PDF files."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"})
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_REPLY_FILES:
+            raise ValidationError(
+                gettext("Attach at most %(n)d files.") % {"n": MAX_REPLY_FILES}, code="too_many"
+            )
+        cleaned = []
+        for file in files:
+            file = super().clean(file, initial)
+            if file.size > MAX_REPLY_FILE_BYTES:
+                raise ValidationError(gettext("Each file must be smaller than 10 MB."))
+            head = file.read(5)
+            file.seek(0)
+            if head == b"%PDF-":
+                file.content_type = "application/pdf"
+                cleaned.append(file)
+            else:
+                cleaned.append(clean_photo(file))
+        return cleaned
+
+
+class UnitReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Result of the handling"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "What was done, when, and what the resident can expect. The delegate reviews it "
+            "before the resident sees it."
+        ),
+    )
+    files = ReplyFilesField(
+        label=_("Attachments (optional)"),
+        required=False,
+        help_text=_("Up to 4 photos (JPEG, PNG, WebP) or PDF files, 10 MB each."),
+    )
+
+    def clean_text(self):
+        return clean_text(self.cleaned_data["text"])
+
+
+class PublishForm(forms.Form):
+    feedback_channel = forms.ChoiceField(
+        label=_("How the resident was told"), choices=FeedbackChannel.choices
+    )
+    reply = forms.CharField(
+        label=_("Reply to the resident"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "The unit's reply, which you may put in plainer words. The resident reads this."
+        ),
+    )
+
+    def clean_reply(self):
+        return clean_text(self.cleaned_data["reply"])
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+
+    def clean_note(self):
+        return clean_text(self.cleaned_data["note"])

@@ -10,4 +10,15 @@ urlpatterns = [
     path("track/", views.TrackView.as_view(), name="track"),
     path("track/<str:code>/", views.TrackDetailView.as_view(), name="track_detail"),
     path("track/<str:code>/rate/", views.rate, name="rate"),
+    # The staff desk.
+    path("desk/suggestions/", views.DeskListView.as_view(), name="desk"),
+    path("desk/suggestions/new/", views.DeskCreateView.as_view(), name="desk_new"),
+    path("desk/suggestions/<int:pk>/", views.DeskDetailView.as_view(), name="desk_detail"),
+    path(
+        "desk/suggestions/<int:pk>/reveal-phone/",
+        views.DeskRevealPhoneView.as_view(),
+        name="desk_reveal_phone",
+    ),
+    path("desk/suggestions/<int:pk>/<slug:step>/", views.DeskStepView.as_view(), name="desk_step"),
+    path("desk/attachments/<int:pk>/", views.DeskAttachmentView.as_view(), name="attachment"),
 ]

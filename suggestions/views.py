@@ -1,22 +1,29 @@
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
+from accounts.models import AuditEvent, Role
+from accounts.services import audit_record
 from congress_portal.masking import mask_phone
 from congress_portal.ratelimit import hit
+from delegates.models import Delegate
+from stations.models import Station
 
-from . import services
+from . import desk, services
 from .codes import format_code, normalise_code
-from .forms import RatingForm, SuggestionForm, TrackForm
-from .models import WITH_UNIT_STATES, Channel, State
+from .filters import SuggestionFilter
+from .forms import RatingForm, StaffSuggestionForm, SuggestionForm, TrackForm
+from .models import WITH_UNIT_STATES, Attachment, Channel, State, Verb
 from .presenters import public_timeline, resident_status
-from .selectors import suggestion_by_code
+from .selectors import station_ids_in_scope, suggestion_by_code, suggestions_visible_to
 
 TRACK_LIMIT = 30  # lookups per client per 10 minutes, wrong or right
 TRACK_WINDOW = 600
@@ -169,3 +176,323 @@ def rate(request, code):
         else:
             messages.success(request, gettext("Thank you for rating the reply."))
     return redirect(reverse("suggestions:track_detail", args=[suggestion.tracking_code]))
+
+
+# --- The staff desk: workbench, entry, detail with the trail, steps, attachments ----------------
+
+DESK_PAGE_SIZE = 25
+DESK_ROLES = {Role.OFFICE, Role.STATION_STAFF, Role.DELEGATE, Role.UNIT_STAFF}
+ENTRY_ROLES = {Role.OFFICE, Role.STATION_STAFF, Role.DELEGATE}
+
+
+class DeskAccessMixin(LoginRequiredMixin):
+    """Logged-in staff of a role the desk serves; anyone else gets a 404, like an object
+    outside their scope."""
+
+    desk_roles = DESK_ROLES
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        user = request.user
+        if not (user.is_office or user.role in self.desk_roles):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _scoped_stations(user):
+    stations = Station.objects.order_by("name")
+    if user.is_office:
+        return stations
+    if user.role == Role.UNIT_STAFF:
+        return stations.filter(pk__in=suggestions_visible_to(user).values("station_id"))
+    return stations.filter(pk__in=station_ids_in_scope(user))
+
+
+class DeskListView(DeskAccessMixin, TemplateView):
+    """The workbench: the role's queues as tabs with counts, filters and pages."""
+
+    template_name = "suggestions/desk/desk_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        scope = suggestions_visible_to(user)
+        stations = _scoped_stations(user)
+        delegates = Delegate.objects.order_by("name")
+        if not user.is_office:
+            delegates = delegates.filter(memberships__station__in=stations).distinct()
+        params = self.request.GET.copy()
+        filterset = SuggestionFilter(params, queryset=scope, stations=stations, delegates=delegates)
+        filtered = filterset.qs
+        tabs = desk.tabs_for(user)
+        keys = [tab.key for tab in tabs]
+        current = params.get("tab") if params.get("tab") in keys else keys[0]
+        if "tab" not in params and any(v for k, v in params.items() if k not in ("page",)):
+            current = "all"  # a filtered link (from the dashboard) shows all that match
+        tab = tabs[keys.index(current)]
+        counts = desk.tab_counts(filtered, tabs)
+        rows = filtered.filter(tab.condition).select_related(
+            "category", "station", "delegate", "handling_unit"
+        )
+        page = Paginator(rows, DESK_PAGE_SIZE).get_page(params.get("page"))
+        context.update(
+            {
+                "filter": filterset,
+                "tabs": [(t, counts[t.key]) for t in tabs],
+                "current_tab": current,
+                "page_obj": page,
+                "suggestions": page.object_list,
+                "is_filtered": any(v for k, v in params.items() if k not in ("page", "tab")),
+                "can_enter": user.is_office or user.role in ENTRY_ROLES,
+            }
+        )
+        return context
+
+
+class DeskCreateView(DeskAccessMixin, FormView):
+    """Staff enter a suggestion heard at a reception day, a visit, by phone, WeChat or letter."""
+
+    desk_roles = ENTRY_ROLES
+    template_name = "suggestions/desk/desk_new.html"
+    form_class = StaffSuggestionForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        user = self.request.user
+        kwargs["user"] = user
+        kwargs["station_ids"] = None if user.is_office else station_ids_in_scope(user)
+        return kwargs
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for name in ("station", "reception_day"):
+            value = self.request.GET.get(name, "")
+            if value.isdigit() and len(value) < 10:
+                initial[name] = int(value)
+        if "reception_day" in initial:
+            initial["channel"] = Channel.RECEPTION_DAY
+        return initial
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        user = self.request.user
+        try:
+            suggestion = services.suggestion_submit(
+                title=data["title"],
+                content=data["content"],
+                category=data["category"],
+                station=data["station"],
+                channel=data["channel"],
+                reception_day=data["reception_day"],
+                place=data["place"],
+                address=data["address"],
+                submitter_name=data["submitter_name"],
+                submitter_phone=data["submitter_phone"],
+                consent_disclosure=data["consent_disclosure"],
+                photos=data["photos"],
+                submission_key=data["submission_key"],
+                actor=user,
+            )
+        except (ValidationError, services.NotAllowed) as error:
+            form.add_error(None, _messages_of(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            gettext("Entered. Tracking code for the resident: %(code)s")
+            % {"code": suggestion.formatted_code},
+        )
+        if suggestion.state == State.SUBMITTED:
+            self._hand_over(suggestion, data)
+        return redirect("suggestions:desk_detail", pk=suggestion.pk)
+
+    def _hand_over(self, suggestion, data):
+        """Assign or take at once; the suggestion is saved either way."""
+        user = self.request.user
+        try:
+            if data.get("delegate"):
+                desk.STEPS["assign"].run(suggestion, user, {"delegate": data["delegate"]})
+            elif data.get("take_myself"):
+                desk.STEPS["accept"].run(suggestion, user, {})
+        except (ValidationError, services.NotAllowed) as error:
+            messages.warning(
+                self.request,
+                gettext("The suggestion is saved but was not handed over: %(reason)s")
+                % {"reason": " ".join(_messages_of(error))},
+            )
+
+
+def _messages_of(error) -> list[str]:
+    if isinstance(error, ValidationError):
+        return error.messages
+    return [str(error)]
+
+
+def _desk_suggestion(user, pk):
+    """A suggestion through the user's scope, or 404 (SECURITY.md 6-7)."""
+    return get_object_or_404(
+        suggestions_visible_to(user).select_related(
+            "category__default_unit",
+            "station__parent",
+            "place",
+            "delegate",
+            "handling_unit",
+            "merged_into",
+            "reception_day",
+            "entered_by",
+        ),
+        pk=pk,
+    )
+
+
+def _meeting_trail(suggestion) -> list:
+    """Topics and ballot results from the meetings app, when it offers them."""
+    try:
+        from meetings.selectors import suggestion_meeting_trail
+    except ImportError:
+        return []
+    return suggestion_meeting_trail(suggestion)
+
+
+def _desk_context(request, suggestion, *, bound=None, revealed_phone=""):
+    user = request.user
+    forms_by_step = {}
+    steps = []
+    for step in desk.offered_steps(suggestion, user):
+        if bound is not None and bound[0] == step.name:
+            form = bound[1]
+        else:
+            form = step.build_form(suggestion, user)
+            if step.name == "publish":
+                form.initial["reply"] = suggestion.unit_reply
+        forms_by_step[step.name] = form
+        steps.append((step, form))
+    is_unit_staff = user.role == Role.UNIT_STAFF and not user.is_office
+    scope = suggestions_visible_to(user)
+    return {
+        "suggestion": suggestion,
+        "steps": steps,
+        "open_step": bound[0] if bound else "",
+        "events": suggestion.events.all(),
+        "attachments": suggestion.attachments.all(),
+        "extensions": suggestion.extensions.select_related("requested_by", "decided_by"),
+        "duplicates": scope.filter(merged_into=suggestion).only("pk", "tracking_code", "title"),
+        "merged_into_visible": suggestion.merged_into_id
+        and scope.filter(pk=suggestion.merged_into_id).exists(),
+        "meeting_trail": _meeting_trail(suggestion),
+        "show_contact": not is_unit_staff,
+        "masked_phone": mask_phone(suggestion.submitter_phone),
+        "revealed_phone": revealed_phone,
+        "can_reveal": bool(suggestion.submitter_phone)
+        and user.is_office
+        and user.has_perm("accounts.reveal_phone"),
+        "urges": [e for e in suggestion.events.all() if e.verb == Verb.URGE],
+    }
+
+
+class DeskDetailView(DeskAccessMixin, View):
+    """A suggestion for staff: facts, the resident's data as the role may see it, the steps
+    the user may take now, and the full trail."""
+
+    def get(self, request, pk):
+        suggestion = _desk_suggestion(request.user, pk)
+        return render(
+            request, "suggestions/desk/desk_detail.html", _desk_context(request, suggestion)
+        )
+
+
+class DeskStepView(DeskAccessMixin, View):
+    """One step of the loop from the detail page: validate its form, call its service."""
+
+    def post(self, request, pk, step):
+        user = request.user
+        suggestion = _desk_suggestion(user, pk)
+        definition = desk.STEPS.get(step)
+        if definition is None:
+            raise Http404
+        form = definition.build_form(suggestion, user, request.POST, request.FILES)
+        if form is not None and not form.is_valid():
+            return self._again(request, suggestion, step, form)
+        try:
+            message = definition.run(suggestion, user, form.cleaned_data if form else {})
+        except services.NotAllowed as error:
+            audit_record(
+                action="suggestion.step_denied",
+                request=request,
+                obj=suggestion,
+                outcome=AuditEvent.Outcome.DENIED,
+                detail={"step": step},
+            )
+            messages.error(request, str(error))
+        except ValidationError as error:
+            if form is None:
+                messages.error(request, " ".join(error.messages))
+            else:
+                form.add_error(None, error.messages)
+                return self._again(request, suggestion, step, form)
+        else:
+            messages.success(request, message)
+        return redirect("suggestions:desk_detail", pk=suggestion.pk)
+
+    def _again(self, request, suggestion, step, form):
+        """The form with its errors and everything typed, on the detail page."""
+        context = _desk_context(request, suggestion, bound=(step, form))
+        if all(offered.name != step for offered, _form in context["steps"]):
+            # No longer offered (someone else moved it): say why instead of hiding the errors.
+            for error in form.non_field_errors() or [gettext("This step is not available now.")]:
+                messages.error(request, error)
+        return render(request, "suggestions/desk/desk_detail.html", context, status=400)
+
+
+class DeskRevealPhoneView(DeskAccessMixin, View):
+    """An authorised office user sees one resident's full number; every reveal is audited."""
+
+    desk_roles = {Role.OFFICE}
+
+    def post(self, request, pk):
+        user = request.user
+        suggestion = _desk_suggestion(user, pk)
+        if not (user.is_office and user.has_perm("accounts.reveal_phone")):
+            raise Http404
+        if not suggestion.submitter_phone:
+            return redirect("suggestions:desk_detail", pk=suggestion.pk)
+        audit_record(action="suggestion.phone_revealed", request=request, obj=suggestion)
+        response = render(
+            request,
+            "suggestions/desk/desk_detail.html",
+            _desk_context(request, suggestion, revealed_phone=suggestion.submitter_phone),
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class DeskAttachmentView(DeskAccessMixin, View):
+    """A photo or reply file, served only through its suggestion's scope (SECURITY.md 17)."""
+
+    def get(self, request, pk):
+        attachment = get_object_or_404(
+            Attachment.objects.filter(
+                suggestion__in=suggestions_visible_to(request.user)
+            ).select_related("suggestion"),
+            pk=pk,
+        )
+        try:
+            handle = attachment.file.open("rb")
+        except (FileNotFoundError, OSError, ValueError):
+            raise Http404 from None
+        is_image = attachment.content_type.startswith("image/")
+        extension = {
+            "image/jpeg": "jpg",
+            "image/png": "png",
+            "image/webp": "webp",
+            "application/pdf": "pdf",
+        }.get(attachment.content_type, "bin")
+        response = FileResponse(
+            handle,
+            content_type=attachment.content_type,
+            as_attachment=not is_image,
+            filename=f"{attachment.suggestion.tracking_code}-{attachment.pk}.{extension}",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, max-age=3600"
+        return response

@@ -1,0 +1,107 @@
+"""Filters of the staff suggestion list (django-filter). The dashboard's figures and the
+suggestion ledger link here and export with the same parameters."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from congress_portal.clock import today
+from delegates.models import Delegate
+from stations.models import Station
+
+from .codes import normalise_code
+from .models import WITH_UNIT_STATES, Category, Channel, HandlingUnit, State, Suggestion
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SuggestionFilter(django_filters.FilterSet):
+    """Narrow a scoped queryset; the choices offered are limited to what the user may see."""
+
+    q = django_filters.CharFilter(
+        label=_("Search title, details or code"), method="filter_q", max_length=60
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("Status"), choices=State.choices, empty_label=_("Any status")
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), queryset=Category.objects.all(), empty_label=_("Any category")
+    )
+    station = django_filters.ModelChoiceFilter(
+        label=_("Station"), queryset=Station.objects.none(), empty_label=_("Any station")
+    )
+    channel = django_filters.ChoiceFilter(
+        label=_("Channel"), choices=Channel.choices, empty_label=_("Any channel")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Handling unit"),
+        field_name="handling_unit",
+        queryset=HandlingUnit.objects.all(),
+        empty_label=_("Any unit"),
+    )
+    delegate = django_filters.ModelChoiceFilter(
+        label=_("Delegate"), queryset=Delegate.objects.none(), empty_label=_("Any delegate")
+    )
+    submitted_after = django_filters.DateFilter(
+        label=_("Submitted from"),
+        field_name="submitted_at",
+        lookup_expr="date__gte",
+        widget=DATE_INPUT,
+    )
+    submitted_before = django_filters.DateFilter(
+        label=_("Submitted until"),
+        field_name="submitted_at",
+        lookup_expr="date__lte",
+        widget=DATE_INPUT,
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput
+    )
+    reopened = django_filters.BooleanFilter(
+        label=_("Reopened only"), method="filter_reopened", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Suggestion
+        fields = []
+
+    def __init__(self, *args, stations=None, delegates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["station"].queryset = (
+            stations if stations is not None else Station.objects.all()
+        )
+        self.filters["delegate"].queryset = (
+            delegates if delegates is not None else Delegate.objects.all()
+        )
+        for field in self.form.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        # Substring search works for Chinese, which has no word boundaries; a tracking code
+        # matches however it was typed (dashes, spaces, lower case).
+        condition = Q(title__icontains=value) | Q(content__icontains=value)
+        code = normalise_code(value)
+        if code:
+            condition |= Q(tracking_code=code)
+        return queryset.filter(condition)
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(state__in=WITH_UNIT_STATES, deadline__lt=today())
+
+    def filter_reopened(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(reopen_count__gt=0)
