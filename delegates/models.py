@@ -341,3 +341,101 @@ class YearlyTarget(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.get_metric_display()} ≥ {self.value}"
+
+
+class FixedContact(models.Model):
+    """A resident a delegate keeps in fixed contact with (固定联系选民), seed 002: ≥5 a year.
+
+    Only a name and a community: no phone is kept here, the delegate has it already.
+    """
+
+    delegate = models.ForeignKey(
+        Delegate,
+        verbose_name=_("delegate"),
+        on_delete=models.CASCADE,
+        related_name="fixed_contacts",
+    )
+    name = models.CharField(_("resident"), max_length=40)
+    place = models.CharField(_("community or village"), max_length=80, blank=True)
+    since = models.DateField(_("in contact since"))
+    until = models.DateField(_("contact ended"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("fixed contact")
+        verbose_name_plural = _("fixed contacts")
+        ordering = ["-since", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                name="fixed_contact_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.delegate} · {self.name}"
+
+
+class AnnualReport(models.Model):
+    """A delegate's annual report to voters (述职) and the voters' rating (述职评议).
+
+    The rating is entered as totals from a paper vote. Satisfaction, as everywhere in the
+    portal, is (satisfied + basically satisfied) / all ratings.
+    """
+
+    delegate = models.ForeignKey(
+        Delegate,
+        verbose_name=_("delegate"),
+        on_delete=models.CASCADE,
+        related_name="annual_reports",
+    )
+    year = models.PositiveSmallIntegerField(_("year reported on"))
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=120)
+    summary = models.TextField(_("summary"), max_length=4000)
+    satisfied = models.PositiveIntegerField(_("satisfied"), default=0)
+    basically_satisfied = models.PositiveIntegerField(_("basically satisfied"), default=0)
+    unsatisfied = models.PositiveIntegerField(_("unsatisfied"), default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("annual report to voters")
+        verbose_name_plural = _("annual reports to voters")
+        ordering = ["-year", "delegate"]
+        constraints = [
+            models.UniqueConstraint(fields=["delegate", "year"], name="annual_report_one_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.delegate} {self.year}"
+
+    @property
+    def votes(self) -> int:
+        return self.satisfied + self.basically_satisfied + self.unsatisfied
+
+    @property
+    def satisfaction(self) -> float | None:
+        """(satisfied + basically satisfied) / all votes, or None without votes."""
+        if not self.votes:
+            return None
+        return (self.satisfied + self.basically_satisfied) / self.votes
+
+    @property
+    def satisfaction_percent(self) -> str:
+        """The satisfaction as a percentage with one decimal ("96.7%"), or "" without votes."""
+        rate = self.satisfaction
+        return "" if rate is None else f"{rate * 100:.1f}%".replace(".0%", "%")
+
+    def clean(self):
+        if self.date and self.year and self.date.year not in (self.year, self.year + 1):
+            # A report on a year is given during it or early the next year.
+            raise ValidationError(
+                {"date": gettext("The report must be given in the year reported on or the next.")}
+            )

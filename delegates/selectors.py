@@ -6,7 +6,15 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from congress_portal.clock import today
 
-from .models import Delegate, DelegateGroup, Level, Mandate, StationMembership
+from .models import (
+    Activity,
+    Delegate,
+    DelegateGroup,
+    DiaryEntry,
+    Level,
+    Mandate,
+    StationMembership,
+)
 
 _LEVEL_ORDER = {level: position for position, level in enumerate(Level.values)}
 
@@ -92,3 +100,120 @@ def delegates_with_summary(delegates):
             dict.fromkeys(m.constituency.name for m in mandates if m.constituency is not None)
         )
     return delegates
+
+
+# --- logged-in pages: what each user may see of delegates' records ---------------------------
+
+
+def user_delegate(user) -> Delegate | None:
+    """The delegate a delegate account speaks for, or None (other roles, unlinked)."""
+    from accounts.models import Role
+
+    if not user.is_authenticated or user.role != Role.DELEGATE:
+        return None
+    delegate = getattr(user, "delegate", None)
+    return delegate if delegate is not None and delegate.is_active else None
+
+
+def can_keep_records(user) -> bool:
+    """Who records activities and diary notes: delegates (their own) and the office (any)."""
+    return user.is_authenticated and (user.is_office or user_delegate(user) is not None)
+
+
+def activities_visible_to(user) -> QuerySet[Activity]:
+    """Office: every activity; a delegate: the ones they take part in; others: none."""
+    qs = Activity.objects.select_related("station", "created_by")
+    if user.is_authenticated and user.is_office:
+        return qs
+    delegate = user_delegate(user)
+    if delegate is None:
+        return qs.none()
+    return qs.filter(participants=delegate)
+
+
+def diary_visible_to(user) -> QuerySet[DiaryEntry]:
+    """Office: every field note; a delegate: their own; others: none (the diary is private)."""
+    qs = DiaryEntry.objects.select_related("delegate").prefetch_related("suggestions")
+    if user.is_authenticated and user.is_office:
+        return qs
+    delegate = user_delegate(user)
+    if delegate is None:
+        return qs.none()
+    return qs.filter(delegate=delegate)
+
+
+def performance_delegates_for(user) -> QuerySet[Delegate]:
+    """Whose performance files a user may read: the office all serving delegates, station
+    staff the delegates stationed in their scope, a delegate their own, others none."""
+    from accounts.models import Role
+    from suggestions.selectors import station_ids_in_scope
+
+    qs = Delegate.objects.filter(is_active=True)
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_office:
+        return qs
+    if user.role == Role.STATION_STAFF:
+        stationed = StationMembership.objects.filter(
+            station_id__in=station_ids_in_scope(user)
+        ).values("delegate_id")
+        return qs.filter(pk__in=stationed)
+    delegate = user_delegate(user)
+    if delegate is None:
+        return qs.none()
+    return qs.filter(pk=delegate.pk)
+
+
+def record_delegates_for(user) -> QuerySet[Delegate]:
+    """Delegates whose records a user may write: the office any serving delegate, a delegate
+    themself."""
+    qs = Delegate.objects.filter(is_active=True)
+    if user.is_authenticated and user.is_office:
+        return qs
+    delegate = user_delegate(user)
+    return qs.filter(pk=delegate.pk) if delegate is not None else qs.none()
+
+
+def file_activities(*, delegate: Delegate, year: int) -> QuerySet[Activity]:
+    """The activities of ``delegate``'s file for ``year`` with their participants."""
+    return (
+        Activity.objects.filter(participants=delegate, date__year=year)
+        .select_related("station")
+        .prefetch_related(Prefetch("participants", queryset=Delegate.objects.only("id", "name")))
+        .order_by("date", "id")
+    )
+
+
+def file_station_duties(*, delegate: Delegate, year: int):
+    """Reception days of ``year`` the log marks ``delegate`` as having attended."""
+    from stations.models import DutyAssignment, ReceptionDay
+
+    return (
+        DutyAssignment.objects.filter(
+            delegate=delegate,
+            attended=True,
+            reception_day__status=ReceptionDay.Status.HELD,
+            reception_day__date__year=year,
+        )
+        .select_related("reception_day", "reception_day__station")
+        .order_by("reception_day__date")
+    )
+
+
+def file_suggestions(*, delegate: Delegate, year: int):
+    """Suggestions ``delegate`` took in ``year`` or answered in it (the loop's side of the file)."""
+    from suggestions.models import State, Suggestion
+
+    from .performance import _aware_bounds
+
+    start, stop = _aware_bounds(year)
+    return (
+        Suggestion.objects.filter(delegate=delegate)
+        .exclude(state=State.MERGED)
+        .filter(
+            Q(accepted_at__gte=start, accepted_at__lt=stop)
+            | Q(replied_at__gte=start, replied_at__lt=stop)
+        )
+        .select_related("category", "station", "handling_unit")
+        .order_by("accepted_at", "id")
+    )

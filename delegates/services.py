@@ -1,12 +1,28 @@
 """Writes of the delegates app."""
 
+import datetime
 import re
 import unicodedata
+from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from pypinyin import Style, lazy_pinyin
 
-from .models import Delegate
+from accounts.models import Role
+from accounts.services import audit_record
+from congress_portal.clock import today
+
+from .models import (
+    Activity,
+    AnnualReport,
+    Delegate,
+    DiaryEntry,
+    FixedContact,
+    Level,
+    YearlyTarget,
+)
 
 # pypinyin (0.55) has no surname mode: it reads a name like any text, so 单 comes out "dan",
 # 曾 "ceng", 解 "jie" (mozillazg/python-pinyin#297 and #120, both open). The surname is the
@@ -137,3 +153,323 @@ def delegate_save(*, delegate: Delegate) -> Delegate:
         delegate.full_clean()
         delegate.save()
     return delegate
+
+
+# --- who may write a delegate's records --------------------------------------------------------
+
+
+class NotAllowed(PermissionDenied):
+    """The actor may not write this delegate's records. Carries a translated message."""
+
+
+def _require_for(actor, delegate: Delegate) -> None:
+    """The office writes for any delegate; a delegate only for themself."""
+    if actor is None or not actor.is_active:
+        raise NotAllowed(gettext("Log in first."))
+    if actor.is_office:
+        return
+    own = getattr(actor, "delegate", None) if actor.role == Role.DELEGATE else None
+    if own is None or own.pk != delegate.pk:
+        raise NotAllowed(gettext("You can only keep your own records."))
+
+
+def _require_office(actor) -> None:
+    if actor is None or not actor.is_office:
+        raise NotAllowed(gettext("Only the congress office can do this."))
+
+
+def _check_not_future(day: datetime.date, field: str = "date") -> None:
+    if day > today():
+        raise ValidationError({field: gettext("This date is in the future.")})
+
+
+# --- activities (履职活动) ---------------------------------------------------------------------
+
+
+def _activity_fill(activity: Activity, *, kind, title, date, place, station, residents, notes):
+    activity.kind = kind
+    # An empty title reads as the kind: "走访选民" is a fine title for a visit.
+    activity.title = (title or "").strip() or str(Activity.Kind(kind).label)
+    activity.date = date
+    activity.place = (place or "").strip()
+    activity.station = station
+    activity.residents_contacted = residents
+    activity.notes = (notes or "").strip()
+    _check_not_future(date)
+    activity.full_clean()
+
+
+@transaction.atomic
+def activity_record(
+    *,
+    actor,
+    delegate: Delegate,
+    kind: str,
+    date: datetime.date,
+    title: str = "",
+    place: str = "",
+    station=None,
+    participants: Iterable[Delegate] = (),
+    residents_contacted: int = 0,
+    notes: str = "",
+) -> Activity:
+    """Record an activity of ``delegate`` (and of the other ``participants``, for a group
+    activity: it counts for each of them)."""
+    _require_for(actor, delegate)
+    activity = Activity(created_by=actor)
+    _activity_fill(
+        activity,
+        kind=kind,
+        title=title,
+        date=date,
+        place=place,
+        station=station,
+        residents=residents_contacted,
+        notes=notes,
+    )
+    activity.save()
+    activity.participants.set({delegate.pk, *(p.pk for p in participants)})
+    return activity
+
+
+def activity_can_edit(*, activity: Activity, actor) -> bool:
+    """The office edits any activity; a delegate only the ones they recorded."""
+    if actor is None or not actor.is_active:
+        return False
+    return actor.is_office or activity.created_by_id == actor.pk
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    activity: Activity,
+    actor,
+    kind: str,
+    date: datetime.date,
+    title: str = "",
+    place: str = "",
+    station=None,
+    participants: Iterable[Delegate] = (),
+    residents_contacted: int = 0,
+    notes: str = "",
+) -> Activity:
+    """Change an activity the actor recorded (the office: any). A delegate who recorded it
+    stays among its participants."""
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if not activity_can_edit(activity=activity, actor=actor):
+        raise NotAllowed(gettext("Only whoever recorded this activity can change it."))
+    _activity_fill(
+        activity,
+        kind=kind,
+        title=title,
+        date=date,
+        place=place,
+        station=station,
+        residents=residents_contacted,
+        notes=notes,
+    )
+    wanted = {p.pk for p in participants}
+    own = getattr(actor, "delegate", None) if actor.role == Role.DELEGATE else None
+    if own is not None:
+        wanted.add(own.pk)
+    if not wanted:
+        raise ValidationError({"participants": gettext("Choose at least one delegate.")})
+    activity.save()
+    activity.participants.set(wanted)
+    audit_record(action="activity.update", actor=actor, obj=activity)
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, actor) -> None:
+    """Delete an activity the actor recorded (the office: any); the audit keeps what it was."""
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if not activity_can_edit(activity=activity, actor=actor):
+        raise NotAllowed(gettext("Only whoever recorded this activity can delete it."))
+    detail = {
+        "kind": activity.kind,
+        "date": activity.date.isoformat(),
+        "title": activity.title,
+        "participants": list(activity.participants.values_list("pk", flat=True)),
+    }
+    audit_record(action="activity.delete", actor=actor, obj=activity, detail=detail)
+    activity.delete()
+
+
+# --- field diary (民情日记) --------------------------------------------------------------------
+
+
+@transaction.atomic
+def diary_entry_create(
+    *, actor, delegate: Delegate, text: str, date: datetime.date | None = None, place: str = ""
+) -> DiaryEntry:
+    """A quick field note of ``delegate``."""
+    _require_for(actor, delegate)
+    entry = DiaryEntry(
+        delegate=delegate, date=date or today(), place=(place or "").strip(), text=text.strip()
+    )
+    _check_not_future(entry.date)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def diary_entry_delete(*, entry: DiaryEntry, actor) -> None:
+    """Delete a note that has not become a suggestion (one that has is part of its trail)."""
+    entry = DiaryEntry.objects.select_for_update().get(pk=entry.pk)
+    _require_for(actor, entry.delegate)
+    if entry.suggestions.exists():
+        raise ValidationError(gettext("This note became a suggestion and is kept with it."))
+    entry.delete()
+
+
+@transaction.atomic
+def diary_entry_to_suggestion(
+    *,
+    entry: DiaryEntry,
+    actor,
+    station,
+    category,
+    title: str,
+    content: str,
+    take: bool = False,
+):
+    """Turn a field note into a suggestion of the loop (channel: field diary), once. With
+    ``take`` the delegate also takes it at once (接单)."""
+    from suggestions.models import Channel
+    from suggestions.services import suggestion_accept, suggestion_submit
+
+    entry = DiaryEntry.objects.select_for_update().select_related("delegate").get(pk=entry.pk)
+    _require_for(actor, entry.delegate)
+    existing = entry.suggestions.first()
+    if existing is not None:
+        raise ValidationError(
+            gettext("This note is already suggestion %(code)s.") % {"code": existing.tracking_code},
+            code="already_turned",
+        )
+    if not entry.delegate.memberships.filter(station=station).exists():
+        raise ValidationError(
+            {"station": gettext("Choose a station the delegate is stationed at.")}
+        )
+    suggestion = suggestion_submit(
+        channel=Channel.DIARY,
+        diary_entry=entry,
+        actor=actor,
+        station=station,
+        category=category,
+        title=title,
+        content=content,
+        address=entry.place,
+    )
+    if take and getattr(actor, "delegate", None) == entry.delegate:
+        suggestion = suggestion_accept(suggestion=suggestion, actor=actor)
+    return suggestion
+
+
+# --- fixed contacts (固定联系选民) -------------------------------------------------------------
+
+
+@transaction.atomic
+def fixed_contact_add(
+    *, actor, delegate: Delegate, name: str, place: str = "", since: datetime.date | None = None
+) -> FixedContact:
+    """Add a resident ``delegate`` keeps in fixed contact with."""
+    _require_for(actor, delegate)
+    contact = FixedContact(
+        delegate=delegate, name=name.strip(), place=(place or "").strip(), since=since or today()
+    )
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def fixed_contact_end(*, contact: FixedContact, actor, until: datetime.date | None = None):
+    """End a fixed contact (it still counts for the years it lasted)."""
+    contact = FixedContact.objects.select_for_update().get(pk=contact.pk)
+    _require_for(actor, contact.delegate)
+    contact.until = max(until or today(), contact.since)
+    contact.full_clean()
+    contact.save(update_fields=["until"])
+    return contact
+
+
+# --- office: annual reports and yearly targets ---------------------------------------------------
+
+
+@transaction.atomic
+def annual_report_save(
+    *,
+    actor,
+    delegate: Delegate,
+    year: int,
+    date: datetime.date,
+    place: str,
+    summary: str,
+    satisfied: int = 0,
+    basically_satisfied: int = 0,
+    unsatisfied: int = 0,
+) -> AnnualReport:
+    """Record (or correct) ``delegate``'s annual report to voters for ``year`` (述职) with the
+    totals of the voters' paper vote (述职评议)."""
+    _require_office(actor)
+    report = AnnualReport.objects.select_for_update().filter(
+        delegate=delegate, year=year
+    ).first() or AnnualReport(delegate=delegate, year=year, recorded_by=actor)
+    created = report.pk is None
+    report.date = date
+    report.place = place.strip()
+    report.summary = summary.strip()
+    report.satisfied = satisfied
+    report.basically_satisfied = basically_satisfied
+    report.unsatisfied = unsatisfied
+    _check_not_future(date)
+    report.full_clean()
+    report.save()
+    audit_record(
+        action="annual_report.create" if created else "annual_report.update",
+        actor=actor,
+        obj=report,
+        detail={
+            "delegate": delegate.pk,
+            "year": year,
+            "votes": [satisfied, basically_satisfied, unsatisfied],
+        },
+    )
+    return report
+
+
+@transaction.atomic
+def yearly_targets_set(*, actor, year: int, level: str, values: dict[str, int | None]) -> int:
+    """Set ``year``'s targets for ``level`` ("" = every level). A value of None for a level
+    removes the level's own target (the general one applies again). Returns rows changed."""
+    _require_office(actor)
+    if level and level not in Level.values:
+        raise ValidationError({"level": gettext("Unknown level.")})
+    changed = 0
+    for metric, value in values.items():
+        if metric not in YearlyTarget.Metric.values:
+            raise ValidationError(gettext("Unknown target."))
+        row = YearlyTarget.objects.filter(year=year, level=level, metric=metric).first()
+        if value is None:
+            if row is not None and level:
+                row.delete()
+                changed += 1
+            continue
+        if row is not None and row.value == value:
+            continue
+        row = row or YearlyTarget(year=year, level=level, metric=metric)
+        row.value = value
+        row.full_clean()
+        row.save()
+        changed += 1
+    if changed:
+        audit_record(
+            action="yearly_targets.set",
+            actor=actor,
+            object_type="delegates.yearlytarget",
+            object_id=f"{year}/{level or 'all'}",
+            detail={"year": year, "level": level, "values": values},
+        )
+    return changed

@@ -2,7 +2,7 @@ import datetime
 
 import factory
 
-from delegates.models import Constituency, Delegate, Level, Mandate, Term
+from delegates.models import Activity, Constituency, Delegate, Level, Mandate, Term
 from tests.stations.factories import StreetFactory
 
 
@@ -50,3 +50,20 @@ class MandateFactory(factory.django.DjangoModelFactory):
     term = factory.SubFactory(TermFactory)
     level = factory.SelfAttribute("term.level")
     constituency = factory.SubFactory(ConstituencyFactory, level=factory.SelfAttribute("..level"))
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """An activity written straight to the table; pass ``participants=[...]``."""
+
+    class Meta:
+        model = Activity
+        skip_postgeneration_save = True
+
+    kind = Activity.Kind.VISIT
+    title = factory.Sequence(lambda n: f"走访选民{n}")
+    date = datetime.date(2025, 3, 5)
+
+    @factory.post_generation
+    def participants(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.participants.set(extracted)

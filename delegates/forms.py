@@ -1,0 +1,260 @@
+"""Forms of the delegates' own pages and of the office's performance pages."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from congress_portal.clock import today
+from stations.models import Station
+from suggestions.forms import clean_text
+from suggestions.models import Category
+
+from .models import Activity, Delegate, DelegateGroup, Level, YearlyTarget
+from .performance import DEFAULT_TARGETS, LABELS, Status
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MIN_YEAR = 2000
+
+
+def _delegate_label(delegate: Delegate) -> str:
+    return f"{delegate.name}（{delegate.occupation}）" if delegate.occupation else delegate.name
+
+
+class _TextCleaning:
+    """Refuse control characters in every free-text field of the form."""
+
+    text_fields: tuple[str, ...] = ()
+
+    def clean(self):
+        data = super().clean()
+        for name in self.text_fields:
+            if name in data and isinstance(data[name], str):
+                try:
+                    data[name] = clean_text(data[name])
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return data
+
+
+def _check_date(value: datetime.date | None) -> datetime.date | None:
+    if value is None:
+        return value
+    if value.year < MIN_YEAR:
+        raise ValidationError(gettext("Enter a date from the year 2000 on."))
+    if value > today():
+        raise ValidationError(gettext("This date is in the future."))
+    return value
+
+
+class ActivityForm(_TextCleaning, forms.Form):
+    """An activity. ``delegate`` is asked only of the office (a delegate records their own)."""
+
+    text_fields = ("title", "place", "notes")
+
+    delegate = forms.ModelChoiceField(
+        label=_("Delegate"),
+        queryset=Delegate.objects.none(),
+        empty_label=_("Choose a delegate"),
+    )
+    kind = forms.ChoiceField(label=_("Kind of activity"), choices=Activity.Kind.choices)
+    date = forms.DateField(label=_("Date"), widget=_DATE)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=120,
+        required=False,
+        help_text=_("Leave empty to use the kind of activity as title."),
+    )
+    place = forms.CharField(label=_("Place"), max_length=120, required=False)
+    station = forms.ModelChoiceField(
+        label=_("Station"),
+        queryset=Station.objects.none(),
+        required=False,
+        empty_label=_("Not at a station"),
+    )
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Other delegates taking part"),
+        queryset=Delegate.objects.none(),
+        required=False,
+        help_text=_("A group activity counts for every delegate taking part."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    residents_contacted = forms.IntegerField(
+        label=_("Residents contacted"), min_value=0, max_value=100000, initial=0
+    )
+    notes = forms.CharField(
+        label=_("Notes"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, delegates=None, ask_delegate=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        everyone = Delegate.objects.filter(is_active=True).order_by("name_pinyin", "name")
+        self.fields["participants"].queryset = everyone
+        self.fields["participants"].label_from_instance = _delegate_label
+        self.fields["station"].queryset = Station.objects.filter(is_active=True).order_by("name")
+        if ask_delegate:
+            self.fields["delegate"].queryset = delegates if delegates is not None else everyone
+            self.fields["delegate"].label_from_instance = _delegate_label
+        else:
+            del self.fields["delegate"]
+
+    def clean_date(self):
+        return _check_date(self.cleaned_data["date"])
+
+
+class DiaryEntryForm(_TextCleaning, forms.Form):
+    """A quick field note."""
+
+    text_fields = ("place", "text")
+
+    text = forms.CharField(
+        label=_("What I heard"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("A few words are enough; you can turn the note into a suggestion later."),
+    )
+    place = forms.CharField(label=_("Where"), max_length=120, required=False)
+    date = forms.DateField(label=_("Date"), widget=_DATE, required=False)
+
+    def clean_date(self):
+        return _check_date(self.cleaned_data["date"]) or today()
+
+
+class DiarySuggestionForm(_TextCleaning, forms.Form):
+    """Turn a field note into a suggestion of the loop."""
+
+    text_fields = ("title", "content")
+
+    station = forms.ModelChoiceField(
+        label=_("Station that handles it"),
+        queryset=Station.objects.none(),
+        empty_label=_("Choose a station"),
+    )
+    category = forms.ModelChoiceField(
+        label=_("What is it about"),
+        queryset=Category.objects.none(),
+        empty_label=_("Choose a topic"),
+    )
+    title = forms.CharField(label=_("In one line"), max_length=100)
+    content = forms.CharField(
+        label=_("Details"), max_length=3000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    take = forms.BooleanField(
+        label=_("I take it myself (接单)"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, delegate: Delegate, can_take: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = delegate.stations.filter(is_active=True).order_by("name")
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        if not can_take:
+            del self.fields["take"]
+
+
+class FixedContactForm(_TextCleaning, forms.Form):
+    text_fields = ("name", "place")
+
+    name = forms.CharField(label=_("Resident"), max_length=40)
+    place = forms.CharField(label=_("Community or village"), max_length=80, required=False)
+    since = forms.DateField(label=_("In contact since"), widget=_DATE, required=False)
+
+    def clean_since(self):
+        return _check_date(self.cleaned_data["since"]) or today()
+
+
+class AnnualReportForm(_TextCleaning, forms.Form):
+    """The annual report to voters and the totals of their paper vote."""
+
+    text_fields = ("place", "summary")
+
+    date = forms.DateField(label=_("Date of the report"), widget=_DATE)
+    place = forms.CharField(label=_("Place"), max_length=120)
+    summary = forms.CharField(
+        label=_("Summary"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    satisfied = forms.IntegerField(label=_("Satisfied"), min_value=0, max_value=100000, initial=0)
+    basically_satisfied = forms.IntegerField(
+        label=_("Basically satisfied"), min_value=0, max_value=100000, initial=0
+    )
+    unsatisfied = forms.IntegerField(
+        label=_("Unsatisfied"), min_value=0, max_value=100000, initial=0
+    )
+
+    def __init__(self, *args, year: int, **kwargs):
+        self.year = year
+        super().__init__(*args, **kwargs)
+
+    def clean_date(self):
+        value = _check_date(self.cleaned_data["date"])
+        if value.year not in (self.year, self.year + 1):
+            raise ValidationError(
+                gettext("The report must be given in the year reported on or the next.")
+            )
+        return value
+
+
+class TargetsForm(forms.Form):
+    """A year's targets for all levels (every field required) or for one level (empty = the
+    general target applies)."""
+
+    def __init__(self, *args, level: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.level = level
+        for metric, value in DEFAULT_TARGETS.items():
+            label = LABELS.get(metric) or YearlyTarget.Metric(metric).label
+            self.fields[metric] = forms.IntegerField(
+                label=label,
+                min_value=0,
+                max_value=12
+                if metric == YearlyTarget.Metric.STATION_MONTHS
+                else 4
+                if metric == YearlyTarget.Metric.CONSTITUENCY_QUARTERS
+                else 1000,
+                required=not level,
+                help_text=gettext("Seed default: %(value)d") % {"value": value},
+            )
+
+
+SORTS = {
+    "name": _("Name"),
+    "behind": _("Behind first"),
+    "met": _("Most targets met"),
+}
+
+
+class PerformanceFilterForm(forms.Form):
+    """Filters of the office's performance list (GET)."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=MIN_YEAR, max_value=2100, required=False)
+    level = forms.ChoiceField(
+        label=_("Level"), choices=[("", _("All levels")), *Level.choices], required=False
+    )
+    station = forms.ModelChoiceField(
+        label=_("Station"),
+        queryset=Station.objects.none(),
+        required=False,
+        empty_label=_("All stations"),
+    )
+    group = forms.ModelChoiceField(
+        label=_("Delegate group"),
+        queryset=DelegateGroup.objects.none(),
+        required=False,
+        empty_label=_("All groups"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Everyone")), (Status.BEHIND, _("Behind target only"))],
+        required=False,
+    )
+    sort = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def __init__(self, *args, stations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = (
+            stations if stations is not None else Station.objects.filter(is_active=True)
+        ).order_by("name")
+        self.fields["group"].queryset = DelegateGroup.objects.order_by("kind", "name")

@@ -1,0 +1,468 @@
+"""The performance file (履职档案): every delegate's yearly targets, counts and status.
+
+One entry point, ``performance_for(delegates, year)``, used by the file page, the office list,
+the Excel export, the public profile and the dashboard. It runs a fixed number of queries
+whatever the number of delegates (PERFORMANCE.md): each source is aggregated once for all the
+delegates asked about, grouped by delegate, never queried per delegate or per target.
+
+Counting rules (nothing is entered twice: what the portal already knows is counted from
+where it is recorded):
+
+- **Fixed contact with residents** (固定联系选民): the delegate's fixed contacts
+  (``FixedContact``) in contact at some point of the year (since ≤ 31 Dec, not ended before
+  1 Jan).
+- **Visits** (走访选民): activities of kind "visiting voters" dated in the year in which the
+  delegate takes part. A group activity counts once for every participating delegate.
+- **Back to the constituency** (回选区): activities of kind "back to the constituency", the
+  same way.
+- **Suggestions** (提出建议): suggestions of the loop the delegate took (接单, ``accepted_at``
+  in the year), whatever became of them, merged duplicates excepted. A suggestion turned from
+  the delegate's field diary counts once the delegate takes it.
+- **Issues reflected** (反映问题): of those, the ones the delegate passed on to a handling unit
+  (outcome "dispatched"): an issue reflected to the government.
+- **Problems solved** (解决问题): suggestions held by the delegate that were answered in the
+  year (``replied_at``) by handling them on the spot or through a handling unit, and are now
+  replied or closed. Explained-not-adopted ones are answered, not solved; a reopened one stops
+  counting until it is answered again.
+- **Station every month** (月进站): months with at least one station visit: an activity of kind
+  "station reception" the delegate takes part in, or a reception-day duty the reception log
+  marks as attended (``DutyAssignment.attended`` on a held day) — counted automatically.
+  Several visits in one month count once. A month is *missing* once it is over without a visit;
+  the current month is not missing yet.
+- **Constituency every quarter** (季回家): quarters with at least one "back to the constituency"
+  activity; missing once the quarter is over.
+- **Annual report** (年述职): the delegate's annual report to voters recorded by the office
+  with its rating (``AnnualReport`` for that year). An activity of kind "report to voters" is
+  shown among the activities but does not count here: the rated report is the one the target
+  asks for, and counting both would count one report twice.
+
+Targets: per year, the office's ``YearlyTarget`` rows. A row for one of the delegate's current
+levels wins over the row for all levels (blank level); a delegate sitting at two levels gets
+the more demanding of the two. Without any row, the seeds' numbers (``DEFAULT_TARGETS``).
+
+Status: *met* when the count reaches the target. Otherwise, for counted targets, *on track*
+while the count keeps pace with the share of the year gone by (rounded down), *behind* when it
+does not or the year is over. For the monthly and quarterly targets, *behind* as soon as more
+months (quarters) are missing than the target leaves room for — they can no longer be met.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from congress_portal.clock import today
+
+from .models import Activity, AnnualReport, Delegate, FixedContact, Level, YearlyTarget
+
+Metric = YearlyTarget.Metric
+
+
+class Status:
+    MET = "met"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+
+    labels = {
+        MET: _("met"),
+        ON_TRACK: _("on track"),
+        BEHIND: _("behind"),
+    }
+
+
+# Seed 002 and seed 004 (DESIGN.md): the numbers when the office has set none for a year.
+DEFAULT_TARGETS: dict[str, int] = {
+    Metric.FIXED_CONTACTS: 5,
+    Metric.VISITS: 10,
+    Metric.PROBLEMS_SOLVED: 3,
+    Metric.ISSUES_REFLECTED: 1,
+    Metric.SUGGESTIONS: 2,
+    Metric.CONSTITUENCY_RETURNS: 2,
+    Metric.REPORTS: 1,
+    Metric.STATION_MONTHS: 12,
+    Metric.CONSTITUENCY_QUARTERS: 4,
+    Metric.GROUP_RESEARCH_REPORTS: 2,
+}
+
+# The targets of one delegate's file, in the order shown. Group research reports are a
+# target of the group, not of a delegate: they are not in the per-delegate file.
+DELEGATE_METRICS: tuple[str, ...] = (
+    Metric.FIXED_CONTACTS,
+    Metric.VISITS,
+    Metric.PROBLEMS_SOLVED,
+    Metric.ISSUES_REFLECTED,
+    Metric.SUGGESTIONS,
+    Metric.CONSTITUENCY_RETURNS,
+    Metric.STATION_MONTHS,
+    Metric.CONSTITUENCY_QUARTERS,
+    Metric.REPORTS,
+)
+
+LABELS: dict[str, Promise] = {
+    Metric.FIXED_CONTACTS: _("Residents in fixed contact"),
+    Metric.VISITS: _("Visits to voters"),
+    Metric.PROBLEMS_SOLVED: _("Problems solved"),
+    Metric.ISSUES_REFLECTED: _("Issues reflected"),
+    Metric.SUGGESTIONS: _("Suggestions made"),
+    Metric.CONSTITUENCY_RETURNS: _("Back to the constituency"),
+    Metric.STATION_MONTHS: _("Station every month"),
+    Metric.CONSTITUENCY_QUARTERS: _("Constituency every quarter"),
+    Metric.REPORTS: _("Annual report to voters"),
+}
+
+# Where on the file page the items behind each count are listed.
+SOURCES: dict[str, str] = {
+    Metric.FIXED_CONTACTS: "contacts",
+    Metric.VISITS: "activities-visit",
+    Metric.PROBLEMS_SOLVED: "suggestions",
+    Metric.ISSUES_REFLECTED: "suggestions",
+    Metric.SUGGESTIONS: "suggestions",
+    Metric.CONSTITUENCY_RETURNS: "activities-constituency",
+    Metric.STATION_MONTHS: "station-visits",
+    Metric.CONSTITUENCY_QUARTERS: "activities-constituency",
+    Metric.REPORTS: "annual-report",
+}
+
+_LEVEL_ORDER = {level: position for position, level in enumerate(Level.values)}
+
+
+@dataclass
+class PerformanceItem:
+    """One target of one delegate's file."""
+
+    code: str
+    label: Promise | str
+    target: int
+    count: int
+    status: str
+    # Month or quarter names that went by without what the target asks for.
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def status_label(self):
+        return Status.labels[self.status]
+
+    @property
+    def anchor(self) -> str:
+        return SOURCES[self.code]
+
+    @property
+    def is_met(self) -> bool:
+        return self.status == Status.MET
+
+    @property
+    def is_behind(self) -> bool:
+        return self.status == Status.BEHIND
+
+
+@dataclass
+class PerformanceRow:
+    """A delegate's file for a year: ``items`` in ``DELEGATE_METRICS`` order."""
+
+    delegate: Delegate
+    year: int
+    items: list[PerformanceItem]
+    levels: list[str] = field(default_factory=list)
+    satisfaction: float | None = None
+
+    @property
+    def behind(self) -> bool:
+        return any(item.status == Status.BEHIND for item in self.items)
+
+    @property
+    def met_count(self) -> int:
+        return sum(1 for item in self.items if item.status == Status.MET)
+
+    def item(self, code: str) -> PerformanceItem:
+        return next(item for item in self.items if item.code == code)
+
+
+# --- the year ---------------------------------------------------------------------------------
+
+
+def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def _aware_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """The year as [start, next start) in the portal's time zone, for datetime columns."""
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime(year, 1, 1, tzinfo=tz)
+    return start, datetime.datetime(year + 1, 1, 1, tzinfo=tz)
+
+
+def year_fraction(year: int, on: datetime.date) -> float:
+    """The share of ``year`` gone by on ``on``: 0 before it, 1 once it is over."""
+    start, end = year_bounds(year)
+    if on < start:
+        return 0.0
+    if on >= end:
+        return 1.0
+    days = 366 if calendar.isleap(year) else 365
+    return ((on - start).days + 1) / days
+
+
+def completed_months(year: int, on: datetime.date) -> list[int]:
+    """Months of ``year`` already over on ``on``."""
+    if year < on.year:
+        return list(range(1, 13))
+    if year > on.year:
+        return []
+    return list(range(1, on.month))
+
+
+def month_name(month: int) -> str:
+    return str(MONTHS[month])
+
+
+def quarter_name(quarter: int) -> str:
+    return gettext("Q%(quarter)d") % {"quarter": quarter}
+
+
+# --- targets ----------------------------------------------------------------------------------
+
+
+def targets_for_year(year: int) -> dict[str, dict[str, int]]:
+    """``{level or "": {metric: value}}`` for ``year``; "" holds every metric (defaults filled)."""
+    table: dict[str, dict[str, int]] = {"": dict(DEFAULT_TARGETS)}
+    for level, metric, value in YearlyTarget.objects.filter(year=year).values_list(
+        "level", "metric", "value"
+    ):
+        table.setdefault(level, {})[metric] = value
+    return table
+
+
+def target_for(table: dict[str, dict[str, int]], levels: Iterable[str], metric: str) -> int:
+    """The level's own target if any level has one (the most demanding), else the general one."""
+    own = [table[level][metric] for level in levels if metric in table.get(level, {})]
+    return max(own) if own else table[""][metric]
+
+
+# --- status -----------------------------------------------------------------------------------
+
+
+def _count_status(count: int, target: int, fraction: float) -> str:
+    if count >= target:
+        return Status.MET
+    if fraction >= 1:
+        return Status.BEHIND
+    return Status.ON_TRACK if count >= math.floor(target * fraction) else Status.BEHIND
+
+
+def _period_status(count: int, target: int, periods: int, missing: int) -> str:
+    if count >= target:
+        return Status.MET
+    # Each period can be counted once: more than (periods - target) missed ones sink it.
+    return Status.BEHIND if missing > periods - target else Status.ON_TRACK
+
+
+# --- the computation --------------------------------------------------------------------------
+
+
+def _current_levels(delegate_ids: list[int], on: datetime.date) -> dict[int, list[str]]:
+    from .selectors import current_mandates
+
+    levels: dict[int, set[str]] = defaultdict(set)
+    for delegate_id, level in (
+        current_mandates(on=on)
+        .filter(delegate_id__in=delegate_ids)
+        .values_list("delegate_id", "level")
+    ):
+        levels[delegate_id].add(level)
+    return {
+        pk: sorted(values, key=lambda level: _LEVEL_ORDER.get(level, 99))
+        for pk, values in levels.items()
+    }
+
+
+def performance_for(delegates: Iterable[Delegate], year: int) -> list[PerformanceRow]:
+    """Every target of ``delegates``' files for ``year``, with counts and status, in the order
+    of ``delegates``. About ten queries in all, however many delegates (see the module's
+    docstring for what counts and how)."""
+    from stations.models import DutyAssignment, ReceptionDay
+    from suggestions.models import Outcome, State, Suggestion
+
+    delegates = list(delegates)
+    ids = [delegate.pk for delegate in delegates]
+    if not ids:
+        return []
+    on = today()
+    first, last = year_bounds(year)
+    start, stop = _aware_bounds(year)
+    fraction = year_fraction(year, on)
+    done_months = completed_months(year, on)
+    done_quarters = [q for q in range(1, 5) if 3 * q in done_months]
+    # For the year's own levels: the mandates current at the end of the year (or today).
+    levels = _current_levels(ids, min(on, last) if year <= on.year else first)
+    table = targets_for_year(year)
+
+    # Activities: one count per (delegate, kind), and the dates of the kinds counted per month
+    # or quarter. A participation row per delegate makes a group activity count for each.
+    through = Activity.participants.through
+    in_year = through.objects.filter(
+        delegate_id__in=ids, activity__date__gte=first, activity__date__lte=last
+    )
+    kind_counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for delegate_id, kind, n in (
+        in_year.values_list("delegate_id", "activity__kind").annotate(n=Count("*")).order_by()
+    ):
+        kind_counts[delegate_id][kind] = n
+    station_months: dict[int, set[int]] = defaultdict(set)
+    constituency_quarters: dict[int, set[int]] = defaultdict(set)
+    for delegate_id, kind, date in (
+        in_year.filter(activity__kind__in=[Activity.Kind.RECEPTION, Activity.Kind.CONSTITUENCY])
+        .values_list("delegate_id", "activity__kind", "activity__date")
+        .distinct()
+        .order_by()
+    ):
+        if kind == Activity.Kind.RECEPTION:
+            station_months[delegate_id].add(date.month)
+        else:
+            constituency_quarters[delegate_id].add((date.month - 1) // 3 + 1)
+
+    # Reception-day duty the log marked as attended: a station visit, entered by nobody twice.
+    for delegate_id, date in (
+        DutyAssignment.objects.filter(
+            delegate_id__in=ids,
+            attended=True,
+            reception_day__status=ReceptionDay.Status.HELD,
+            reception_day__date__gte=first,
+            reception_day__date__lte=last,
+        )
+        .values_list("delegate_id", "reception_day__date")
+        .distinct()
+        .order_by()
+    ):
+        station_months[delegate_id].add(date.month)
+
+    # Suggestions held by the delegates, counted in one grouped query.
+    taken = Q(accepted_at__gte=start, accepted_at__lt=stop)
+    suggestion_counts = {
+        row["delegate_id"]: row
+        for row in Suggestion.objects.filter(delegate_id__in=ids)
+        .exclude(state=State.MERGED)
+        .values("delegate_id")
+        .annotate(
+            taken=Count("pk", filter=taken),
+            reflected=Count("pk", filter=taken & Q(outcome=Outcome.DISPATCHED)),
+            solved=Count(
+                "pk",
+                filter=Q(
+                    replied_at__gte=start,
+                    replied_at__lt=stop,
+                    state__in=[State.REPLIED, State.CLOSED],
+                    outcome__in=[Outcome.ON_SPOT, Outcome.DISPATCHED],
+                ),
+            ),
+        )
+        .order_by()
+    }
+
+    contacts = dict(
+        FixedContact.objects.filter(delegate_id__in=ids, since__lte=last)
+        .filter(Q(until__isnull=True) | Q(until__gte=first))
+        .values_list("delegate_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    reports = {
+        report.delegate_id: report
+        for report in AnnualReport.objects.filter(delegate_id__in=ids, year=year)
+    }
+
+    rows = []
+    for delegate in delegates:
+        pk = delegate.pk
+        delegate_levels = levels.get(pk, [])
+        kinds = kind_counts.get(pk, {})
+        sugg = suggestion_counts.get(pk, {})
+        report = reports.get(pk)
+        counts = {
+            Metric.FIXED_CONTACTS: contacts.get(pk, 0),
+            Metric.VISITS: kinds.get(Activity.Kind.VISIT, 0),
+            Metric.PROBLEMS_SOLVED: sugg.get("solved", 0),
+            Metric.ISSUES_REFLECTED: sugg.get("reflected", 0),
+            Metric.SUGGESTIONS: sugg.get("taken", 0),
+            Metric.CONSTITUENCY_RETURNS: kinds.get(Activity.Kind.CONSTITUENCY, 0),
+            Metric.REPORTS: 1 if report is not None else 0,
+        }
+        items = []
+        for code in DELEGATE_METRICS:
+            target = target_for(table, delegate_levels, code)
+            if code == Metric.STATION_MONTHS:
+                months = station_months.get(pk, set())
+                missing = [m for m in done_months if m not in months]
+                item = PerformanceItem(
+                    code,
+                    LABELS[code],
+                    target,
+                    len(months),
+                    _period_status(len(months), target, 12, len(missing)),
+                    [month_name(m) for m in missing],
+                )
+            elif code == Metric.CONSTITUENCY_QUARTERS:
+                quarters = constituency_quarters.get(pk, set())
+                missing = [q for q in done_quarters if q not in quarters]
+                item = PerformanceItem(
+                    code,
+                    LABELS[code],
+                    target,
+                    len(quarters),
+                    _period_status(len(quarters), target, 4, len(missing)),
+                    [quarter_name(q) for q in missing],
+                )
+            else:
+                count = counts[code]
+                item = PerformanceItem(
+                    code, LABELS[code], target, count, _count_status(count, target, fraction)
+                )
+            items.append(item)
+        rows.append(
+            PerformanceRow(
+                delegate=delegate,
+                year=year,
+                items=items,
+                levels=delegate_levels,
+                satisfaction=report.satisfaction if report is not None else None,
+            )
+        )
+    return rows
+
+
+def suggestion_counts_as(suggestion, year: int) -> list[str]:
+    """The targets one suggestion held by the delegate counts for in ``year`` (the rules of
+    ``performance_for``, for listing the suggestions under the file)."""
+    from suggestions.models import Outcome, State
+
+    start, stop = _aware_bounds(year)
+    codes = []
+    if suggestion.state == State.MERGED:
+        return codes
+    if suggestion.accepted_at and start <= suggestion.accepted_at < stop:
+        codes.append(Metric.SUGGESTIONS)
+        if suggestion.outcome == Outcome.DISPATCHED:
+            codes.append(Metric.ISSUES_REFLECTED)
+    if (
+        suggestion.replied_at
+        and start <= suggestion.replied_at < stop
+        and suggestion.state in (State.REPLIED, State.CLOSED)
+        and suggestion.outcome in (Outcome.ON_SPOT, Outcome.DISPATCHED)
+    ):
+        codes.append(Metric.PROBLEMS_SOLVED)
+    return [LABELS[code] for code in codes]
+
+
+def performance_of(delegate: Delegate, year: int) -> PerformanceRow:
+    """One delegate's file for ``year``."""
+    return performance_for([delegate], year)[0]
