@@ -69,6 +69,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
                     reverse("admin:index"),
                 )
             )
+        if user.is_office or user.role in (Role.STATION_STAFF, Role.DELEGATE, Role.UNIT_STAFF):
+            links.append(
+                RoleLink(
+                    _("Suggestions"),
+                    self.desk_description(user),
+                    reverse("suggestions:desk"),
+                )
+            )
         if user.role == Role.STATION_STAFF:
             for station in user.staffed_stations.filter(is_active=True).order_by("name"):
                 links.append(
@@ -103,16 +111,22 @@ class HomeView(LoginRequiredMixin, TemplateView):
         )
         return links
 
+    @staticmethod
+    def desk_description(user) -> str:
+        if user.is_office:
+            return gettext("Search every suggestion, reassign, and follow what is overdue.")
+        if user.role == Role.UNIT_STAFF:
+            return gettext("What was dispatched to your unit: acknowledge, reply, ask for time.")
+        if user.role == Role.DELEGATE:
+            return gettext("Take, dispatch and review the suggestions of your stations.")
+        return gettext("Enter what residents raised and hand it to a delegate.")
+
     def coming_soon(self, user) -> list[RoleLink]:
         """Pages of the role that are not built yet, listed so that nobody hunts for them."""
         if user.role == Role.UNIT_STAFF:
-            return [
-                RoleLink(_("Suggestions dispatched to your unit")),
-                RoleLink(_("Replies awaiting your unit")),
-            ]
+            return []
         if user.role == Role.DELEGATE:
             return [
-                RoleLink(_("Suggestions waiting to be taken")),
                 RoleLink(_("My activities and field diary")),
                 RoleLink(_("My performance file")),
             ]

@@ -32,6 +32,12 @@ def clean_text(value: str) -> str:
     return (value or "").strip()
 
 
+class TelInput(forms.TextInput):
+    """A phone field: phones show the digit keypad, form fillers know what to put in."""
+
+    input_type = "tel"
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -105,7 +111,7 @@ class SuggestionForm(forms.Form):
         max_length=30,
         required=False,
         help_text=_("So that the delegate can call you back. Only the office can see it in full."),
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        widget=TelInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     privacy = forms.BooleanField(
         label=_(
@@ -262,7 +268,7 @@ class StaffSuggestionForm(forms.Form):
         label=_("Resident's phone (optional)"),
         max_length=30,
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        widget=TelInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     consent_disclosure = forms.BooleanField(
         label=_("The resident agrees that it may be published on the public board"),

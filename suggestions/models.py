@@ -363,9 +363,7 @@ class Suggestion(models.Model):
     @property
     def is_overdue(self):
         return (
-            self.state in WITH_UNIT_STATES
-            and self.deadline is not None
-            and self.deadline < today()
+            self.state in WITH_UNIT_STATES and self.deadline is not None and self.deadline < today()
         )
 
     @property
