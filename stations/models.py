@@ -232,6 +232,9 @@ class ReceptionDay(models.Model):
         related_name="days",
     )
     date = models.DateField(_("date"))
+    # The date the rule gave, kept when staff move the day: generating the period again must
+    # not bring back a day on the date it was moved from.
+    rule_date = models.DateField(_("date given by the rule"), null=True, blank=True)
     start_time = models.TimeField(_("starts at"), default="09:00")
     end_time = models.TimeField(_("ends at"), default="12:00")
     theme = models.CharField(_("theme"), max_length=60, blank=True)

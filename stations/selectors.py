@@ -3,8 +3,10 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.http import Http404
 
+from accounts.models import Role
 from congress_portal.clock import today
 
 from .models import DutyAssignment, ReceptionDay, ReceptionRule, Station
@@ -15,6 +17,15 @@ def station_public_list() -> QuerySet[Station]:
     return Station.objects.filter(is_active=True).select_related(
         "region", "region__parent", "parent"
     )
+
+
+def with_next_reception_day(queryset: QuerySet[Station]) -> QuerySet[Station]:
+    """Annotate ``next_day``: the date of each station's next scheduled reception day (one
+    subquery, no query per row)."""
+    upcoming = ReceptionDay.objects.filter(
+        station=OuterRef("pk"), date__gte=today(), status=ReceptionDay.Status.SCHEDULED
+    ).order_by("date")
+    return queryset.annotate(next_day=Subquery(upcoming.values("date")[:1]))
 
 
 @dataclass
@@ -162,9 +173,208 @@ def station_figures(*, station: Station, year: int | None = None) -> dict:
             handled=Count("pk", filter=Q(state__in=[State.REPLIED, State.CLOSED])),
         )
     )
+    visitors = ReceptionDay.objects.filter(
+        station=station, date__year=year, status=ReceptionDay.Status.HELD
+    ).aggregate(total=Sum("visitors"))["total"]
     return {
         "year": year,
+        "visitors": visitors or 0,
         "received": counts["received"],
         "handled": counts["handled"],
         "in_progress": counts["received"] - counts["handled"],
     }
+
+
+def _duties_prefetch() -> Prefetch:
+    return Prefetch(
+        "duties",
+        queryset=DutyAssignment.objects.select_related("delegate").order_by(
+            "delegate__name_pinyin", "delegate__name"
+        ),
+    )
+
+
+def station_year_days(*, station: Station, year: int) -> QuerySet[ReceptionDay]:
+    """Every reception day of ``station`` in ``year``, cancelled ones included, by date."""
+    return (
+        ReceptionDay.objects.filter(station=station, date__year=year)
+        .order_by("date")
+        .prefetch_related(_duties_prefetch())
+    )
+
+
+def station_month_days(*, station: Station, year: int, month: int) -> QuerySet[ReceptionDay]:
+    """The reception days of ``station`` in one month (the bulletin's), duty prefetched."""
+    return station_year_days(station=station, year=year).filter(date__month=month)
+
+
+FEED_PAST_DAYS = 92
+FEED_FUTURE_DAYS = 400
+
+
+def feed_days(*, station: Station | None = None) -> QuerySet[ReceptionDay]:
+    """Reception days for the iCalendar feed: the last three months and the year ahead, of
+    active stations (one station, or all)."""
+    start = today() - datetime.timedelta(days=FEED_PAST_DAYS)
+    end = today() + datetime.timedelta(days=FEED_FUTURE_DAYS)
+    queryset = ReceptionDay.objects.filter(
+        date__range=(start, end), station__is_active=True
+    ).select_related("station")
+    if station is not None:
+        queryset = queryset.filter(station=station)
+    return queryset.order_by("date", "station__name").prefetch_related(_duties_prefetch())
+
+
+# --- station staff --------------------------------------------------------------------------
+
+
+def stations_managed_by(user) -> QuerySet[Station]:
+    """Stations ``user`` may manage: office all; station staff their stations and those nested
+    under them; nobody else any."""
+    queryset = Station.objects.select_related("region", "parent")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_office:
+        return queryset
+    if user.role == Role.STATION_STAFF:
+        from suggestions.selectors import station_ids_in_scope
+
+        return queryset.filter(pk__in=station_ids_in_scope(user))
+    return queryset.none()
+
+
+def managed_station_or_404(user, pk) -> Station:
+    try:
+        return stations_managed_by(user).get(pk=pk)
+    except Station.DoesNotExist as error:
+        raise Http404 from error
+
+
+def managed_rule_or_404(user, pk) -> ReceptionRule:
+    try:
+        return ReceptionRule.objects.select_related("station").get(
+            pk=pk, station__in=stations_managed_by(user)
+        )
+    except ReceptionRule.DoesNotExist as error:
+        raise Http404 from error
+
+
+def managed_day_or_404(user, pk) -> ReceptionDay:
+    try:
+        return (
+            ReceptionDay.objects.select_related("station", "rule", "logged_by")
+            .prefetch_related(_duties_prefetch())
+            .get(pk=pk, station__in=stations_managed_by(user))
+        )
+    except ReceptionDay.DoesNotExist as error:
+        raise Http404 from error
+
+
+def station_all_rules(*, station: Station) -> QuerySet[ReceptionRule]:
+    """Every rule of ``station``, active first."""
+    return station.rules.order_by("-is_active", "kind", "day_of_month", "weekday", "pk")
+
+
+def station_schedule_days(
+    *, station: Station, upcoming: bool, limit: int = 40
+) -> QuerySet[ReceptionDay]:
+    """The station's upcoming days (soonest first) or past days (latest first) for staff."""
+    queryset = (
+        ReceptionDay.objects.filter(station=station)
+        .select_related("rule")
+        .prefetch_related(_duties_prefetch())
+        .annotate(suggestion_count=Count("suggestions", distinct=True))
+    )
+    if upcoming:
+        return queryset.filter(date__gte=today()).order_by("date")[:limit]
+    return queryset.filter(date__lt=today()).order_by("-date")[:limit]
+
+
+def station_log_days(*, station: Station) -> QuerySet[ReceptionDay]:
+    """The station's 接待记录 ledger: logged days, latest first, with suggestion counts."""
+    return (
+        ReceptionDay.objects.filter(station=station, logged_at__isnull=False)
+        .select_related("logged_by")
+        .prefetch_related(_duties_prefetch())
+        .annotate(suggestion_count=Count("suggestions", distinct=True))
+        .order_by("-date")
+    )
+
+
+@dataclass
+class RotationRow:
+    """One stationed delegate as the rotation sees them before a given day."""
+
+    delegate: object
+    duties_this_year: int
+    last_duty: datetime.date | None
+    suggested: bool = False
+
+
+def duty_rotation_table(*, day: ReceptionDay, size: int | None = None) -> list[RotationRow]:
+    """The station's serving delegates in the order of a fair rotation for ``day``: fewest
+    duties this year before the day first, then the longest since their last duty (never on
+    duty first), then a stable order by name. The first ``size`` (the rule's duty count, 2 by
+    default) are the suggestion. Cancelled days do not count."""
+    from delegates.models import Delegate
+
+    if size is None:
+        size = day.rule.duty_delegates if day.rule_id and day.rule else 2
+    delegates = list(
+        Delegate.objects.filter(memberships__station=day.station, is_active=True)
+        .annotate(
+            year_duties=Count(
+                "duties",
+                filter=Q(
+                    duties__reception_day__station=day.station,
+                    duties__reception_day__date__year=day.date.year,
+                    duties__reception_day__date__lt=day.date,
+                )
+                & ~Q(duties__reception_day__status=ReceptionDay.Status.CANCELLED),
+                distinct=True,
+            ),
+        )
+        .distinct()
+    )
+    last = dict(
+        DutyAssignment.objects.filter(
+            reception_day__station=day.station,
+            reception_day__date__lt=day.date,
+            delegate__in=delegates,
+        )
+        .exclude(reception_day__status=ReceptionDay.Status.CANCELLED)
+        .values("delegate")
+        .annotate(last=Max("reception_day__date"))
+        .values_list("delegate", "last")
+    )
+    rows = [
+        RotationRow(delegate=d, duties_this_year=d.year_duties, last_duty=last.get(d.pk))
+        for d in delegates
+    ]
+    rows.sort(
+        key=lambda row: (
+            row.duties_this_year,
+            row.last_duty or datetime.date.min,
+            row.delegate.name_pinyin,
+            row.delegate.name,
+            row.delegate.pk,
+        )
+    )
+    for row in rows[:size]:
+        row.suggested = True
+    return rows
+
+
+def duty_rotation(*, day: ReceptionDay, size: int | None = None) -> list:
+    """The delegates the fair rotation puts on duty at ``day``."""
+    return [row.delegate for row in duty_rotation_table(day=day, size=size) if row.suggested]
+
+
+def delegate_duty_days(*, delegate, upcoming: bool) -> QuerySet[DutyAssignment]:
+    """A delegate's duty assignments: upcoming (soonest first) or past (latest first)."""
+    queryset = DutyAssignment.objects.filter(delegate=delegate).select_related(
+        "reception_day", "reception_day__station"
+    )
+    if upcoming:
+        return queryset.filter(reception_day__date__gte=today()).order_by("reception_day__date")
+    return queryset.filter(reception_day__date__lt=today()).order_by("-reception_day__date")[:50]

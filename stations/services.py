@@ -1,17 +1,73 @@
-"""Writes of the stations app: reception days from their rule, and their log."""
+"""Writes of the stations app: reception rules, the days they give, duty rosters and the log.
+
+Every function checks the actor's right itself (office: every station; station staff: their
+stations and those nested under them). ``actor=None`` is the system (the demo-data command,
+management commands), which is trusted; views always pass the logged-in user.
+"""
 
 import calendar
 import datetime
+import uuid
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
-from congress_portal.clock import now
+from accounts.models import Role
+from accounts.services import audit_record
+from congress_portal.clock import now, today
 
-from .models import DutyAssignment, ReceptionDay, ReceptionRule
+from .models import DutyAssignment, ReceptionDay, ReceptionRule, Station
 from .workdays import WorkCalendar
+
+MAX_PERIOD_DAYS = 400
+MAX_EXPLICIT_DATES = 60
+
+
+class NotAllowed(PermissionDenied):
+    """The actor may not manage this station. Carries a translated message."""
+
+
+def can_manage_station(actor, station: Station) -> bool:
+    """Office: every station; station staff: their stations and those nested below them."""
+    if actor is None:
+        return True
+    if not actor.is_active:
+        return False
+    if actor.is_office:
+        return True
+    if actor.role == Role.STATION_STAFF:
+        from suggestions.selectors import station_ids_in_scope
+
+        return station.pk in station_ids_in_scope(actor)
+    return False
+
+
+def _require_manager(actor, station: Station) -> None:
+    if not can_manage_station(actor, station):
+        raise NotAllowed(gettext("You do not manage this station."))
+
+
+def _lock_day(day: ReceptionDay, expected_version: int | None = None) -> ReceptionDay:
+    locked = ReceptionDay.objects.select_for_update().select_related("station").get(pk=day.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ValidationError(
+            gettext(
+                "Someone else changed this reception day while you were editing it. "
+                "Reload the page to see their changes, then make yours again."
+            ),
+            code="conflict",
+        )
+    return locked
+
+
+def _audit(action: str, *, actor, obj, detail: dict | None = None) -> None:
+    if actor is not None:
+        audit_record(action=action, actor=actor, obj=obj, detail=detail)
+
+
+# --- rules ------------------------------------------------------------------------------------
 
 
 def reception_rule_dates(
@@ -22,9 +78,17 @@ def reception_rule_dates(
     "顺延": a date falling on a weekend or holiday moves to the next working day on the
     official calendar (make-up working days count as working).
     """
+    return [day for day, _given in reception_rule_pairs(rule, start, end, work)]
+
+
+def reception_rule_pairs(
+    rule: ReceptionRule, start: datetime.date, end: datetime.date, work: WorkCalendar
+) -> list[tuple[datetime.date, datetime.date]]:
+    """(reception date, date the rule named before 顺延) pairs in the period, by date."""
     candidates: list[datetime.date] = []
     if rule.kind == ReceptionRule.Kind.MONTHLY:
-        year, month = start.year, start.month
+        # Start a month early: the 31st of last month can be postponed into the period.
+        year, month = (start.year, start.month - 1) if start.month > 1 else (start.year - 1, 12)
         while (year, month) <= (end.year, end.month):
             last = calendar.monthrange(year, month)[1]
             candidates.append(datetime.date(year, month, min(rule.day_of_month, last)))
@@ -32,92 +96,397 @@ def reception_rule_dates(
             if month > 12:
                 year, month = year + 1, 1
     elif rule.kind == ReceptionRule.Kind.WEEKLY:
-        day = start + datetime.timedelta(days=(rule.weekday - start.weekday()) % 7)
+        first = start - datetime.timedelta(days=14)
+        day = first + datetime.timedelta(days=(rule.weekday - first.weekday()) % 7)
         while day <= end:
             candidates.append(day)
             day += datetime.timedelta(days=7)
     else:
         for value in rule.explicit_dates:
             candidates.append(datetime.date.fromisoformat(value))
-    dates = []
-    for day in candidates:
-        if rule.postpone_on_holiday:
-            day = work.next_workday(day)
-        if start <= day <= end and day not in dates:
-            dates.append(day)
-    return sorted(dates)
+    pairs: dict[datetime.date, datetime.date] = {}
+    for given in candidates:
+        day = work.next_workday(given) if rule.postpone_on_holiday else given
+        if start <= day <= end and day not in pairs:
+            pairs[day] = given
+    return sorted(pairs.items())
+
+
+def _clean_rule(rule: ReceptionRule) -> None:
+    """Blank the fields the rule's kind does not use, then validate the whole row."""
+    errors = {}
+    if rule.kind == ReceptionRule.Kind.MONTHLY:
+        rule.weekday, rule.explicit_dates = None, []
+        if rule.day_of_month is None or not 1 <= rule.day_of_month <= 31:
+            errors["day_of_month"] = gettext("Give a day of the month from 1 to 31.")
+    elif rule.kind == ReceptionRule.Kind.WEEKLY:
+        rule.day_of_month, rule.explicit_dates = None, []
+        if rule.weekday is None:
+            errors["weekday"] = gettext("Choose a weekday.")
+    else:
+        rule.day_of_month, rule.weekday = None, None
+        dates = sorted({str(value) for value in rule.explicit_dates or []})
+        if not dates:
+            errors["explicit_dates"] = gettext("Give at least one date.")
+        elif len(dates) > MAX_EXPLICIT_DATES:
+            errors["explicit_dates"] = gettext("Give at most %(n)d dates.") % {
+                "n": MAX_EXPLICIT_DATES
+            }
+        rule.explicit_dates = dates
+    if rule.start_time and rule.end_time and rule.end_time <= rule.start_time:
+        errors["end_time"] = gettext("The reception must end after it starts.")
+    if rule.duty_delegates is not None and not 1 <= rule.duty_delegates <= 10:
+        errors["duty_delegates"] = gettext("Between 1 and 10 delegates are on duty.")
+    if errors:
+        raise ValidationError(errors)
+    rule.full_clean()
+
+
+_RULE_FIELDS = (
+    "kind",
+    "day_of_month",
+    "weekday",
+    "explicit_dates",
+    "postpone_on_holiday",
+    "start_time",
+    "end_time",
+    "duty_delegates",
+    "is_active",
+)
+
+
+@transaction.atomic
+def reception_rule_create(*, station: Station, actor, **fields) -> ReceptionRule:
+    """A new reception rule for ``station`` (monthly day N, weekly weekday or explicit dates)."""
+    _require_manager(actor, station)
+    unknown = set(fields) - set(_RULE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown rule fields: {sorted(unknown)}")
+    rule = ReceptionRule(station=station, **fields)
+    _clean_rule(rule)
+    rule.save()
+    _audit("reception_rule_create", actor=actor, obj=rule, detail={"station": station.pk})
+    return rule
+
+
+@transaction.atomic
+def reception_rule_update(*, rule: ReceptionRule, actor, **fields) -> ReceptionRule:
+    """Change a rule. Days it already gave stay as they are; generate again to add new ones."""
+    rule = ReceptionRule.objects.select_for_update().select_related("station").get(pk=rule.pk)
+    _require_manager(actor, rule.station)
+    unknown = set(fields) - set(_RULE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown rule fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    _clean_rule(rule)
+    rule.save()
+    _audit("reception_rule_update", actor=actor, obj=rule, detail={"station": rule.station_id})
+    return rule
+
+
+def _untouched_days(queryset):
+    """Days nobody has edited, staffed, cancelled or logged since they were generated."""
+    return queryset.filter(
+        status=ReceptionDay.Status.SCHEDULED, version=1, logged_at__isnull=True
+    ).exclude(suggestions__isnull=False)
+
+
+@transaction.atomic
+def reception_rule_delete(*, rule: ReceptionRule, actor, remove_upcoming: bool = False) -> int:
+    """Delete a rule; with ``remove_upcoming`` also its upcoming days nobody has touched.
+
+    Returns how many days were removed. Past, edited, staffed and logged days always stay.
+    """
+    rule = ReceptionRule.objects.select_for_update().select_related("station").get(pk=rule.pk)
+    _require_manager(actor, rule.station)
+    removed = 0
+    if remove_upcoming:
+        removed, _ = ReceptionDay.objects.filter(
+            pk__in=_untouched_days(rule.days.filter(date__gte=today())).values("pk")
+        ).delete()
+    _audit(
+        "reception_rule_delete",
+        actor=actor,
+        obj=rule,
+        detail={"station": rule.station_id, "days_removed": removed},
+    )
+    rule.delete()
+    return removed
 
 
 @transaction.atomic
 def reception_days_generate(
-    *, rule: ReceptionRule, start: datetime.date, end: datetime.date
+    *,
+    rule: ReceptionRule,
+    start: datetime.date,
+    end: datetime.date,
+    actor=None,
+    replace_untouched: bool = False,
 ) -> list[ReceptionDay]:
-    """Create the rule's reception days in the period; days that exist are left as they are."""
+    """Create the rule's reception days in the period. Idempotent: a date the station already
+    has (or a day moved from it) is skipped, so edited and logged days are never overwritten.
+    With ``replace_untouched``, the rule's days in the period that nobody has touched since they
+    were generated are removed first (after the rule changed, e.g. from the 10th to the 15th).
+    """
+    # Read the rule as stored: the caller's copy may predate an update.
+    rule = ReceptionRule.objects.select_for_update().select_related("station").get(pk=rule.pk)
+    _require_manager(actor, rule.station)
     if end < start:
         raise ValidationError(gettext("The period ends before it starts."))
-    if (end - start).days > 400:
+    if (end - start).days > MAX_PERIOD_DAYS:
         raise ValidationError(gettext("Generate at most a year of reception days at a time."))
+    if replace_untouched:
+        ReceptionDay.objects.filter(
+            pk__in=_untouched_days(rule.days.filter(date__range=(start, end))).values("pk")
+        ).delete()
     work = WorkCalendar()
-    existing = set(
+    taken = set(
         rule.station.reception_days.filter(date__range=(start, end)).values_list("date", flat=True)
     )
+    # Days of this rule that staff moved elsewhere: their rule date is not to be filled again.
+    moved_from = set(
+        rule.days.filter(rule_date__range=(start - datetime.timedelta(days=62), end)).values_list(
+            "rule_date", flat=True
+        )
+    )
     created = []
-    for day in reception_rule_dates(rule, start, end, work):
-        if day in existing:
+    for day, given in reception_rule_pairs(rule, start, end, work):
+        if day in taken or given in moved_from:
             continue
-        created.append(
-            ReceptionDay.objects.create(
-                station=rule.station,
-                rule=rule,
-                date=day,
-                start_time=rule.start_time,
-                end_time=rule.end_time,
-            )
+        reception_day = ReceptionDay(
+            station=rule.station,
+            rule=rule,
+            date=day,
+            rule_date=given,
+            start_time=rule.start_time,
+            end_time=rule.end_time,
+        )
+        reception_day.full_clean()
+        reception_day.save()
+        created.append(reception_day)
+    if actor is not None:
+        _audit(
+            "reception_days_generate",
+            actor=actor,
+            obj=rule,
+            detail={
+                "station": rule.station_id,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "created": len(created),
+            },
         )
     return created
 
 
+# --- one day ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reception_day_update(
+    *,
+    day: ReceptionDay,
+    actor,
+    date: datetime.date,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    theme: str = "",
+    announcement: str = "",
+    leader_name: str = "",
+    expected_version: int | None = None,
+) -> ReceptionDay:
+    """Move a scheduled day or change its hours, theme, announcement and leader."""
+    day = _lock_day(day, expected_version)
+    _require_manager(actor, day.station)
+    if day.status != ReceptionDay.Status.SCHEDULED:
+        raise ValidationError(
+            gettext("Only a scheduled reception day can be edited; this one is %(status)s.")
+            % {"status": day.get_status_display()}
+        )
+    if day.logged_at is not None:
+        raise ValidationError(gettext("This reception day has been logged; correct its log."))
+    if date != day.date and day.station.reception_days.filter(date=date).exists():
+        raise ValidationError(
+            {"date": gettext("The station already has a reception day on this date.")}
+        )
+    old_date = day.date
+    day.date = date
+    day.start_time = start_time
+    day.end_time = end_time
+    day.theme = theme.strip()
+    day.announcement = announcement.strip()
+    day.leader_name = leader_name.strip()
+    if end_time <= start_time:
+        raise ValidationError({"end_time": gettext("The reception must end after it starts.")})
+    day.version += 1
+    day.full_clean()
+    day.save()
+    if old_date != date:
+        _audit(
+            "reception_day_move",
+            actor=actor,
+            obj=day,
+            detail={"from": old_date.isoformat(), "to": date.isoformat()},
+        )
+    return day
+
+
+@transaction.atomic
+def reception_day_cancel(
+    *, day: ReceptionDay, actor, reason: str, expected_version: int | None = None
+) -> ReceptionDay:
+    """Cancel a scheduled day; the reason is shown to the public with the day."""
+    day = _lock_day(day, expected_version)
+    _require_manager(actor, day.station)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"cancel_reason": gettext("Say why the day is cancelled.")})
+    if day.status != ReceptionDay.Status.SCHEDULED or day.logged_at is not None:
+        raise ValidationError(gettext("Only a scheduled reception day can be cancelled."))
+    day.status = ReceptionDay.Status.CANCELLED
+    day.cancel_reason = reason
+    day.version += 1
+    day.full_clean()
+    day.save(update_fields=["status", "cancel_reason", "version"])
+    _audit("reception_day_cancel", actor=actor, obj=day, detail={"station": day.station_id})
+    return day
+
+
+# --- duty roster ------------------------------------------------------------------------------
+
+
 @transaction.atomic
 def reception_day_set_duty(
-    *, day: ReceptionDay, delegates: Iterable, leader_name: str = "", theme: str = ""
+    *,
+    day: ReceptionDay,
+    delegates: Iterable,
+    leader_name: str = "",
+    theme: str | None = None,
+    actor=None,
+    expected_version: int | None = None,
 ) -> ReceptionDay:
-    """Set the duty delegates, the leader in charge and the theme of a reception day."""
-    day = ReceptionDay.objects.select_for_update().get(pk=day.pk)
+    """Set the duty delegates (stationed at the day's station) and the leader in charge;
+    ``theme`` too when given."""
+    day = _lock_day(day, expected_version)
+    _require_manager(actor, day.station)
+    if day.status != ReceptionDay.Status.SCHEDULED:
+        raise ValidationError(
+            gettext("The duty roster of a cancelled or logged reception day cannot change.")
+        )
     wanted = {delegate.pk: delegate for delegate in delegates}
+    stationed = set(
+        day.station.memberships.filter(delegate_id__in=wanted).values_list("delegate_id", flat=True)
+    )
+    if set(wanted) - stationed:
+        raise ValidationError(
+            {"delegates": gettext("Only delegates stationed at this station can be on duty.")}
+        )
     day.duties.exclude(delegate_id__in=wanted).delete()
     have = set(day.duties.values_list("delegate_id", flat=True))
     for pk, delegate in wanted.items():
         if pk not in have:
             DutyAssignment.objects.create(reception_day=day, delegate=delegate)
     day.leader_name = leader_name.strip()
-    day.theme = theme.strip()
+    fields = ["leader_name", "version"]
+    if theme is not None:
+        day.theme = theme.strip()
+        fields.append("theme")
     day.version += 1
     day.full_clean()
-    day.save(update_fields=["leader_name", "theme", "version"])
+    day.save(update_fields=fields)
     return day
 
 
 @transaction.atomic
+def reception_day_accept_rotation(
+    *, day: ReceptionDay, actor, expected_version: int | None = None
+) -> ReceptionDay:
+    """Put the suggested fair rotation on duty (see ``selectors.duty_rotation``)."""
+    from .selectors import duty_rotation
+
+    locked = _lock_day(day, expected_version)
+    _require_manager(actor, locked.station)
+    suggestion = duty_rotation(day=locked)
+    if not suggestion:
+        raise ValidationError(gettext("No delegate is stationed at this station."))
+    return reception_day_set_duty(
+        day=locked, delegates=suggestion, leader_name=locked.leader_name, actor=actor
+    )
+
+
+# --- the log (接待记录) -----------------------------------------------------------------------
+
+
+@transaction.atomic
 def reception_day_log(
-    *, day: ReceptionDay, actor, visitors: int, attended: Iterable, notes: str = ""
+    *,
+    day: ReceptionDay,
+    actor,
+    visitors: int,
+    attended: Iterable,
+    notes: str = "",
+    issues: Iterable[dict] = (),
+    submission_key: uuid.UUID | None = None,
+    expected_version: int | None = None,
 ) -> ReceptionDay:
     """Record what happened at a reception day: who of the duty delegates came, how many
-    residents. Issues raised are entered as suggestions with channel reception_day."""
-    day = ReceptionDay.objects.select_for_update().get(pk=day.pk)
+    residents, notes, and each issue raised, entered as a suggestion of the loop (channel
+    reception day, linked to the day) in the same transaction.
+
+    Each issue is a dict of ``suggestion_submit`` arguments (title, content, category,
+    submitter_name, submitter_phone, consent_disclosure). With ``submission_key``, posting the
+    same form twice creates each suggestion once. A day can be logged again to correct it.
+    """
+    from suggestions.models import Channel
+    from suggestions.services import suggestion_submit
+
+    day = _lock_day(day, expected_version)
+    _require_manager(actor, day.station)
     if day.status == ReceptionDay.Status.CANCELLED:
         raise ValidationError(gettext("A cancelled reception day cannot be logged."))
-    if visitors < 0:
+    if day.date > today():
+        raise ValidationError(gettext("A reception day can be logged once it has begun."))
+    if visitors is None or visitors < 0:
         raise ValidationError({"visitors": gettext("The number of residents cannot be negative.")})
     came = {delegate.pk for delegate in attended}
     for duty in day.duties.all():
         duty.attended = duty.delegate_id in came
         duty.save(update_fields=["attended"])
+    first_log = day.logged_at is None
     day.visitors = visitors
-    day.log_notes = notes.strip()
+    day.log_notes = (notes or "").strip()
     day.status = ReceptionDay.Status.HELD
     day.logged_at = now()
     day.logged_by = actor
     day.version += 1
     day.full_clean()
     day.save(update_fields=["visitors", "log_notes", "status", "logged_at", "logged_by", "version"])
+    created = []
+    for number, issue in enumerate(issues):
+        key = uuid.uuid5(submission_key, str(number)) if submission_key else None
+        try:
+            created.append(
+                suggestion_submit(
+                    channel=Channel.RECEPTION_DAY,
+                    reception_day=day,
+                    station=day.station,
+                    actor=actor,
+                    submission_key=key,
+                    **issue,
+                )
+            )
+        except ValidationError as error:
+            # Point the message at the issue it belongs to; the whole log rolls back.
+            raise ValidationError(
+                gettext("Issue %(n)d: %(errors)s")
+                % {"n": number + 1, "errors": " ".join(error.messages)}
+            ) from error
+    _audit(
+        "reception_day_log" if first_log else "reception_day_log_correct",
+        actor=actor,
+        obj=day,
+        detail={"station": day.station_id, "visitors": visitors, "issues": len(created)},
+    )
+    day.new_suggestions = created
     return day

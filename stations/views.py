@@ -1,28 +1,93 @@
-from django.views.generic import DetailView, ListView
+import datetime
+import io
 
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
+
+from accounts.models import Role
 from congress_portal.clock import today
+from delegates.models import Delegate
 
+from . import services
 from .filters import StationFilter
+from .forms import (
+    CancelForm,
+    DutyForm,
+    GenerateForm,
+    IssueFormSet,
+    LogForm,
+    ReceptionDayForm,
+    ReceptionRuleForm,
+    RuleDeleteForm,
+)
+from .ical import reception_calendar
 from .selectors import (
+    delegate_duty_days,
+    duty_rotation_table,
+    feed_days,
+    managed_day_or_404,
+    managed_rule_or_404,
+    managed_station_or_404,
+    station_all_rules,
     station_children,
     station_figures,
+    station_log_days,
     station_memberships,
+    station_month_days,
     station_public_list,
     station_recent_meetings,
     station_rules,
+    station_schedule_days,
     station_tree,
     station_upcoming_days,
+    station_year_days,
+    stations_managed_by,
+    with_next_reception_day,
 )
+from .workdays import WorkCalendar
+
+
+def _provisional_years(days, extra_years=()) -> list[int]:
+    """The years among ``days`` (and ``extra_years``) whose official holiday schedule is not
+    known yet, in order."""
+    work = WorkCalendar()
+    years = {day.date.year for day in days} | set(extra_years)
+    return sorted(year for year in years if work.is_provisional(year))
+
+
+def suggest_url(station) -> str:
+    """The absolute address residents use to submit a suggestion to ``station``."""
+    return (
+        settings.PORTAL_PUBLIC_BASE_URL.rstrip("/")
+        + reverse("suggestions:new")
+        + f"?station={station.pk}"
+    )
+
+
+# --- public -----------------------------------------------------------------------------------
 
 
 class StationListView(ListView):
-    """Every active station, grouped by the tree, searchable by name, address and area."""
+    """Every active station, grouped by the tree, searchable by name, address and area, each
+    with its next reception day."""
 
     template_name = "stations/station_list.html"
     context_object_name = "stations"
 
     def get_queryset(self):
-        self.filterset = StationFilter(self.request.GET or None, queryset=station_public_list())
+        self.filterset = StationFilter(
+            self.request.GET or None, queryset=with_next_reception_day(station_public_list())
+        )
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
@@ -41,7 +106,8 @@ class StationListView(ListView):
 
 
 class StationDetailView(DetailView):
-    """A station's public page: where, when, who is stationed there, the next reception days."""
+    """A station's public page: where, when, who is stationed there, the next reception days
+    and the whole year's calendar of them."""
 
     template_name = "stations/station_detail.html"
     context_object_name = "station"
@@ -52,13 +118,550 @@ class StationDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         station = self.object
+        upcoming = list(station_upcoming_days(station=station))
+        year_days = list(station_year_days(station=station, year=today().year))
         context.update(
             children=station_children(station=station),
             memberships=station_memberships(station=station),
-            upcoming_days=station_upcoming_days(station=station),
+            upcoming_days=upcoming,
+            year_days=year_days,
+            provisional_years=_provisional_years(upcoming + year_days),
             rules=station_rules(station=station),
             meetings=station_recent_meetings(station=station),
             figures=station_figures(station=station),
+            today=today(),
+        )
+        return context
+
+
+def _calendar_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "public, max-age=900"
+    return response
+
+
+def station_calendar(request, pk):
+    """The iCalendar feed of one station's reception days."""
+    station = get_object_or_404(station_public_list(), pk=pk)
+    body = reception_calendar(
+        feed_days(station=station),
+        name=gettext("Reception days: %(station)s") % {"station": station.name},
+    )
+    return _calendar_response(body, f"station-{station.pk}.ics")
+
+
+def all_stations_calendar(request):
+    """The iCalendar feed of every active station's reception days."""
+    body = reception_calendar(feed_days(), name=gettext("Reception days of all stations"))
+    return _calendar_response(body, "reception-days.ics")
+
+
+class BulletinView(DetailView):
+    """The station's printable bulletin (公示栏): one A4 page for the wall."""
+
+    template_name = "stations/station_bulletin.html"
+    context_object_name = "station"
+
+    def get_queryset(self):
+        return station_public_list()
+
+    def month(self) -> datetime.date:
+        raw = self.request.GET.get("month", "")
+        try:
+            year, month = (int(part) for part in raw.split("-"))
+            first = datetime.date(year, month, 1)
+        except (TypeError, ValueError):
+            return today().replace(day=1)
+        if not 2000 <= first.year <= 2100:
+            return today().replace(day=1)
+        return first
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        station = self.object
+        month = self.month()
+        days = list(station_month_days(station=station, year=month.year, month=month.month))
+        context.update(
+            month=month,
+            prev_month=(month - datetime.timedelta(days=1)).replace(day=1),
+            next_month=(month + datetime.timedelta(days=32)).replace(day=1),
+            days=days,
+            provisional_years=_provisional_years(days),
+            memberships=station_memberships(station=station),
+            staff_names=[
+                user.display_name
+                for user in station.staff.filter(is_active=True).order_by("full_name", "username")
+            ],
+            suggest_url=suggest_url(station),
+            today=today(),
+        )
+        return context
+
+
+def bulletin_qr(request, pk):
+    """An SVG QR code of the station's suggestion address, for the printed bulletin."""
+    station = get_object_or_404(station_public_list(), pk=pk)
+    buffer = io.BytesIO()
+    segno.make(suggest_url(station), error="m").save(
+        buffer, kind="svg", scale=4, border=2, xmldecl=False, title=station.name
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+# --- station staff ----------------------------------------------------------------------------
+
+
+class ManagedStationListView(LoginRequiredMixin, TemplateView):
+    """The stations whose schedule the user keeps (404 for roles that keep none)."""
+
+    template_name = "stations/manage_list.html"
+
+    def get_context_data(self, **kwargs):
+        stations = list(stations_managed_by(self.request.user).order_by("name"))
+        if not stations and not self.request.user.is_office:
+            raise Http404
+        context = super().get_context_data(**kwargs)
+        context["stations"] = station_tree(stations)
+        return context
+
+
+class StationScheduleView(LoginRequiredMixin, TemplateView):
+    """A station's rules and its upcoming and past reception days, for its staff."""
+
+    template_name = "stations/schedule.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        station = managed_station_or_404(self.request.user, kwargs["pk"])
+        upcoming = list(station_schedule_days(station=station, upcoming=True))
+        past = list(station_schedule_days(station=station, upcoming=False, limit=12))
+        this_year = today().year
+        context.update(
+            station=station,
+            rules=station_all_rules(station=station),
+            upcoming_days=upcoming,
+            past_days=past,
+            provisional_years=_provisional_years(upcoming + past, (this_year, this_year + 1)),
+            today=today(),
+        )
+        return context
+
+
+class _FormPage(LoginRequiredMixin, View):
+    """GET shows the form, POST validates and calls one service; errors keep the input."""
+
+    template_name = ""
+
+    def render(self, context):
+        return render(self.request, self.template_name, context)
+
+
+class RuleCreateView(_FormPage):
+    template_name = "stations/rule_form.html"
+
+    def get(self, request, pk):
+        station = managed_station_or_404(request.user, pk)
+        return self.render({"station": station, "form": ReceptionRuleForm()})
+
+    def post(self, request, pk):
+        station = managed_station_or_404(request.user, pk)
+        form = ReceptionRuleForm(request.POST)
+        if form.is_valid():
+            try:
+                rule = services.reception_rule_create(
+                    station=station, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(
+                    request,
+                    gettext("The rule is saved. Now generate the reception days it gives."),
+                )
+                return redirect("stations:rule_generate", pk=rule.pk)
+        return self.render({"station": station, "form": form})
+
+
+class RuleEditView(_FormPage):
+    template_name = "stations/rule_form.html"
+
+    def get(self, request, pk):
+        rule = managed_rule_or_404(request.user, pk)
+        form = ReceptionRuleForm(initial=ReceptionRuleForm.initial_for(rule))
+        return self.render({"station": rule.station, "rule": rule, "form": form})
+
+    def post(self, request, pk):
+        rule = managed_rule_or_404(request.user, pk)
+        form = ReceptionRuleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.reception_rule_update(rule=rule, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(
+                    request,
+                    gettext(
+                        "The rule is saved. Days already in the schedule are unchanged: "
+                        "generate again to apply it."
+                    ),
+                )
+                return redirect("stations:schedule", pk=rule.station_id)
+        return self.render({"station": rule.station, "rule": rule, "form": form})
+
+
+class RuleDeleteView(_FormPage):
+    template_name = "stations/rule_delete.html"
+
+    def get(self, request, pk):
+        rule = managed_rule_or_404(request.user, pk)
+        return self.render({"station": rule.station, "rule": rule, "form": RuleDeleteForm()})
+
+    def post(self, request, pk):
+        rule = managed_rule_or_404(request.user, pk)
+        form = RuleDeleteForm(request.POST)
+        form.is_valid()
+        removed = services.reception_rule_delete(
+            rule=rule,
+            actor=request.user,
+            remove_upcoming=form.cleaned_data.get("remove_upcoming", False),
+        )
+        messages.success(
+            request,
+            gettext("The rule is deleted; %(n)d upcoming days were removed.") % {"n": removed},
+        )
+        return redirect("stations:schedule", pk=rule.station_id)
+
+
+class RuleGenerateView(_FormPage):
+    template_name = "stations/rule_generate.html"
+
+    def initial(self):
+        start = today()
+        end = datetime.date(start.year, 12, 31)
+        if (end - start).days < 60:
+            end = datetime.date(start.year + 1, 12, 31)
+        return {"start": start, "end": end}
+
+    def context(self, rule, form):
+        return {
+            "station": rule.station,
+            "rule": rule,
+            "form": form,
+            "provisional_years": _provisional_years([], (today().year, today().year + 1)),
+        }
+
+    def get(self, request, pk):
+        rule = managed_rule_or_404(request.user, pk)
+        return self.render(self.context(rule, GenerateForm(initial=self.initial())))
+
+    def post(self, request, pk):
+        rule = managed_rule_or_404(request.user, pk)
+        form = GenerateForm(request.POST)
+        if form.is_valid():
+            try:
+                created = services.reception_days_generate(
+                    rule=rule, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(
+                    request,
+                    gettext(
+                        "%(n)d reception days were added. Days already in the schedule were "
+                        "left as they are."
+                    )
+                    % {"n": len(created)},
+                )
+                return redirect("stations:schedule", pk=rule.station_id)
+        return self.render(self.context(rule, form))
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: per field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for item in errors:
+                form.add_error(target, item.messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _theme_options():
+    from suggestions.models import Category
+
+    return Category.objects.filter(is_active=True).values_list("name", flat=True)
+
+
+class DayEditView(_FormPage):
+    template_name = "stations/day_edit.html"
+
+    def context(self, day, form, cancel_form):
+        return {
+            "station": day.station,
+            "day": day,
+            "form": form,
+            "cancel_form": cancel_form,
+            "theme_options": _theme_options(),
+            "provisional_years": _provisional_years([day]),
+        }
+
+    def get(self, request, pk):
+        day = managed_day_or_404(request.user, pk)
+        form = ReceptionDayForm(
+            initial={
+                "date": day.date,
+                "start_time": day.start_time,
+                "end_time": day.end_time,
+                "theme": day.theme,
+                "announcement": day.announcement,
+                "leader_name": day.leader_name,
+                "version": day.version,
+            }
+        )
+        cancel_form = CancelForm(initial={"version": day.version})
+        return self.render(self.context(day, form, cancel_form))
+
+    def post(self, request, pk):
+        day = managed_day_or_404(request.user, pk)
+        form = ReceptionDayForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                services.reception_day_update(
+                    day=day, actor=request.user, expected_version=version, **data
+                )
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, gettext("The reception day is saved."))
+                return redirect("stations:schedule", pk=day.station_id)
+        cancel_form = CancelForm(initial={"version": day.version})
+        return self.render(self.context(day, form, cancel_form))
+
+
+class DayCancelView(DayEditView):
+    def get(self, request, pk):
+        day = managed_day_or_404(request.user, pk)
+        return redirect("stations:day_edit", pk=day.pk)
+
+    def post(self, request, pk):
+        day = managed_day_or_404(request.user, pk)
+        cancel_form = CancelForm(request.POST)
+        if cancel_form.is_valid():
+            try:
+                services.reception_day_cancel(
+                    day=day,
+                    actor=request.user,
+                    reason=cancel_form.cleaned_data["cancel_reason"],
+                    expected_version=cancel_form.cleaned_data["version"],
+                )
+            except ValidationError as error:
+                _errors_to_form(cancel_form, error)
+            else:
+                messages.success(
+                    request,
+                    gettext("The reception day is cancelled; the reason is shown publicly."),
+                )
+                return redirect("stations:schedule", pk=day.station_id)
+        form = ReceptionDayForm(
+            initial={
+                "date": day.date,
+                "start_time": day.start_time,
+                "end_time": day.end_time,
+                "theme": day.theme,
+                "announcement": day.announcement,
+                "leader_name": day.leader_name,
+                "version": day.version,
+            }
+        )
+        return self.render(self.context(day, form, cancel_form))
+
+
+def _stationed(station):
+    return Delegate.objects.filter(memberships__station=station, is_active=True).order_by(
+        "name_pinyin", "name"
+    )
+
+
+class DutyView(_FormPage):
+    """Choose the duty delegates and the leader of one day, or accept the fair rotation."""
+
+    template_name = "stations/day_duty.html"
+
+    def context(self, day, form):
+        return {
+            "station": day.station,
+            "day": day,
+            "form": form,
+            "rotation": duty_rotation_table(day=day),
+        }
+
+    def get(self, request, pk):
+        day = managed_day_or_404(request.user, pk)
+        form = DutyForm(
+            stationed=_stationed(day.station),
+            initial={
+                "delegates": [duty.delegate_id for duty in day.duties.all()],
+                "leader_name": day.leader_name,
+                "version": day.version,
+            },
+        )
+        return self.render(self.context(day, form))
+
+    def post(self, request, pk):
+        day = managed_day_or_404(request.user, pk)
+        form = DutyForm(request.POST, stationed=_stationed(day.station))
+        if form.is_valid():
+            try:
+                services.reception_day_set_duty(
+                    day=day,
+                    actor=request.user,
+                    delegates=form.cleaned_data["delegates"],
+                    leader_name=form.cleaned_data["leader_name"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, gettext("The duty roster is saved."))
+                return redirect("stations:schedule", pk=day.station_id)
+        return self.render(self.context(day, form))
+
+
+class DutyAcceptView(LoginRequiredMixin, View):
+    """One click: put the suggested rotation on duty."""
+
+    def post(self, request, pk):
+        day = managed_day_or_404(request.user, pk)
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        try:
+            services.reception_day_accept_rotation(
+                day=day, actor=request.user, expected_version=version
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("stations:day_duty", pk=day.pk)
+        messages.success(request, gettext("The suggested delegates are on duty."))
+        return redirect("stations:schedule", pk=day.station_id)
+
+
+class DayLogView(_FormPage):
+    """Log a reception day: who came, how many residents, notes, and the issues raised."""
+
+    template_name = "stations/day_log.html"
+
+    def forms(self, day, data=None):
+        duty_delegates = (
+            _stationed(day.station)
+            .model.objects.filter(duties__reception_day=day)
+            .order_by("name_pinyin", "name")
+        )
+        initial = {"version": day.version}
+        if day.logged_at:
+            initial.update(
+                visitors=day.visitors,
+                notes=day.log_notes,
+                attended=[duty.delegate_id for duty in day.duties.all() if duty.attended],
+            )
+        else:
+            initial["attended"] = [duty.delegate_id for duty in day.duties.all()]
+        form = LogForm(data, duty_delegates=duty_delegates, initial=initial)
+        formset = IssueFormSet(data, prefix="issue")
+        return form, formset
+
+    def context(self, day, form, formset):
+        return {
+            "station": day.station,
+            "day": day,
+            "form": form,
+            "formset": formset,
+            "existing": day.suggestions.select_related("category").order_by("submitted_at"),
+        }
+
+    def get(self, request, pk):
+        day = managed_day_or_404(request.user, pk)
+        form, formset = self.forms(day)
+        return self.render(self.context(day, form, formset))
+
+    def post(self, request, pk):
+        day = managed_day_or_404(request.user, pk)
+        form, formset = self.forms(day, request.POST)
+        if form.is_valid() and formset.is_valid():
+            issues = [
+                issue.cleaned_data
+                for issue in formset
+                if issue.has_changed() and issue.cleaned_data
+            ]
+            try:
+                with transaction.atomic():
+                    logged = services.reception_day_log(
+                        day=day,
+                        actor=request.user,
+                        visitors=form.cleaned_data["visitors"],
+                        attended=form.cleaned_data["attended"],
+                        notes=form.cleaned_data["notes"],
+                        issues=issues,
+                        submission_key=form.cleaned_data["submission_key"],
+                        expected_version=form.cleaned_data["version"],
+                    )
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(
+                    request,
+                    gettext(
+                        "The reception day is logged; %(n)d issues were entered as suggestions."
+                    )
+                    % {"n": len(logged.new_suggestions)},
+                )
+                return redirect(reverse("stations:day_log", args=[day.pk]) + "#issues-entered")
+        return self.render(self.context(day, form, formset))
+
+
+class LedgerView(LoginRequiredMixin, TemplateView):
+    """The station's reception ledger (接待记录): every logged day with its figures."""
+
+    template_name = "stations/ledger.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        station = managed_station_or_404(self.request.user, kwargs["pk"])
+        days = list(station_log_days(station=station))
+        context.update(
+            station=station,
+            days=days,
+            total_visitors=sum(day.visitors or 0 for day in days),
+            total_suggestions=sum(day.suggestion_count for day in days),
+        )
+        return context
+
+
+class MyDutyDaysView(LoginRequiredMixin, TemplateView):
+    """A delegate's own duty days, upcoming and past."""
+
+    template_name = "stations/my_duty_days.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        delegate = getattr(user, "delegate", None) if user.role == Role.DELEGATE else None
+        if delegate is None:
+            raise Http404
+        context = super().get_context_data(**kwargs)
+        context.update(
+            delegate=delegate,
+            upcoming=delegate_duty_days(delegate=delegate, upcoming=True),
+            past=delegate_duty_days(delegate=delegate, upcoming=False),
             today=today(),
         )
         return context
