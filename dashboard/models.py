@@ -1,0 +1,130 @@
+"""Exact figures of the loop, kept in step with it (``dashboard.rollups``).
+
+A dashboard page sums a few hundred ``SuggestionRollup`` rows instead of aggregating the
+suggestions table (PERFORMANCE.md: a whole-table GROUP BY over a million rows can never be
+fast). ``SuggestionFigures`` holds what each suggestion currently contributes, so that a
+suggestion moved to another handling unit takes all of its figures along.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from suggestions.models import State
+
+# The counters every suggestion contributes to (also the columns of both models below).
+COUNTERS = (
+    "received",
+    "reopened",
+    "replies",
+    "reply_days",
+    "unit_replies",
+    "unit_on_time",
+    "unit_days",
+    "rated_satisfied",
+    "rated_basic",
+    "rated_unsatisfied",
+)
+# One gauge per state: how many of the row's suggestions are in that state now.
+GAUGES = {state: f"now_{state}" for state in State.values}
+
+
+def _counter(label):
+    return models.BigIntegerField(label, default=0)
+
+
+class FigureColumns(models.Model):
+    """The counters shared by a rollup row and a suggestion's contribution."""
+
+    received = _counter(_("received"))
+    reopened = _counter(_("reopened at least once"))
+    replies = _counter(_("replies to the resident"))
+    reply_days = _counter(_("days from submission to reply, summed"))
+    unit_replies = _counter(_("unit replies"))
+    unit_on_time = _counter(_("unit replies on time"))
+    unit_days = _counter(_("days from dispatch to unit reply, summed"))
+    rated_satisfied = _counter(_("rated satisfied"))
+    rated_basic = _counter(_("rated basically satisfied"))
+    rated_unsatisfied = _counter(_("rated unsatisfied"))
+
+    class Meta:
+        abstract = True
+
+
+class SuggestionRollup(FigureColumns):
+    """The figures of all suggestions submitted in one month at one station, in one category,
+    through one channel, now with one handling unit (or none)."""
+
+    month = models.DateField(_("month submitted"))
+    station = models.ForeignKey(
+        "stations.Station", verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.ForeignKey(
+        "suggestions.Category",
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=15)
+    unit = models.ForeignKey(
+        "suggestions.HandlingUnit",
+        verbose_name=_("handling unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # 0 for "no unit": NULLs are distinct in a unique constraint on both databases, and the
+    # upsert relies on the constraint to find a concurrent insert of the same key.
+    unit_key = models.BigIntegerField(_("handling unit key"), default=0)
+
+    now_submitted = _counter(_("awaiting a delegate now"))
+    now_accepted = _counter(_("taken now"))
+    now_dispatched = _counter(_("dispatched now"))
+    now_in_progress = _counter(_("in progress now"))
+    now_unit_replied = _counter(_("reply under review now"))
+    now_replied = _counter(_("replied now"))
+    now_closed = _counter(_("closed now"))
+    now_merged = _counter(_("merged now"))
+
+    class Meta:
+        verbose_name = _("suggestion rollup")
+        verbose_name_plural = _("suggestion rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "station", "category", "channel", "unit_key"],
+                name="rollup_unique_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(unit__isnull=True, unit_key=0) | Q(unit_key=models.F("unit")),
+                name="rollup_unit_key_matches",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["station", "month"], name="rollup_station_month_idx"),
+            models.Index(fields=["unit_key", "month"], name="rollup_unit_month_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.station_id}/{self.category_id}/{self.channel}"
+
+
+class SuggestionFigures(FigureColumns):
+    """What one suggestion contributes to the rollups now, and under which unit and state."""
+
+    suggestion = models.OneToOneField(
+        "suggestions.Suggestion",
+        verbose_name=_("suggestion"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    unit_key = models.BigIntegerField(_("handling unit key"), default=0)
+    state = models.CharField(_("status"), max_length=15)
+
+    class Meta:
+        verbose_name = _("suggestion's figures")
+        verbose_name_plural = _("suggestions' figures")
+
+    def __str__(self):
+        return f"{self.suggestion_id} {self.state}"

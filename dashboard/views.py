@@ -1,0 +1,63 @@
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.views.generic import TemplateView
+
+from . import presenters
+from .periods import DEFAULT_PERIOD, PERIOD_CHOICES, parse_month, period_for
+from .scopes import scope_for
+from .selectors import dashboard_for, delegates_behind
+
+
+def _echo(value: str, limit: int = 10) -> str:
+    """A GET value written back into the form: short, without control characters."""
+    return "".join(ch for ch in (value or "")[:limit] if ch.isprintable())
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    """The office's dashboard; station staff, delegates and units see it for their scope."""
+
+    template_name = "dashboard/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        scope = scope_for(
+            self.request.user, station=params.get("station", ""), region=params.get("region", "")
+        )
+        kind = params.get("period", DEFAULT_PERIOD)
+        if kind not in dict(PERIOD_CHOICES):
+            kind = DEFAULT_PERIOD
+        start, end = params.get("from", ""), params.get("to", "")
+        period, period_error = period_for(kind, start, end)
+        dashboard = dashboard_for(scope, period)
+        ledger_url = presenters.reception_ledger_url(dashboard)
+        tables = [
+            presenters.trend_table(dashboard),
+            presenters.category_table(dashboard),
+        ]
+        if scope.shows_stations:
+            tables.append(presenters.station_table(dashboard))
+        tables += [
+            presenters.unit_table(dashboard),
+            presenters.channel_table(dashboard),
+            presenters.satisfaction_table(dashboard),
+        ]
+        links = presenters.Links(dashboard)
+        context.update(
+            dashboard=dashboard,
+            scope=scope,
+            period=period,
+            period_kind=period.kind if not period_error else kind,
+            period_choices=PERIOD_CHOICES,
+            period_error=period_error,
+            month_from=_echo(start) if start else f"{period.first_month:%Y-%m}",
+            month_to=_echo(end) if end else f"{period.last_month:%Y-%m}",
+            month_from_valid=not start or parse_month(start) is not None,
+            figures=presenters.key_figures(dashboard, ledger_url),
+            tables=tables,
+            overdue_rows=[(item, links(q=item.tracking_code)) for item in dashboard.overdue_list],
+            overdue_more=dashboard.overdue > len(dashboard.overdue_list),
+            overdue_url=links(overdue=True),
+            behind=delegates_behind(scope, period.last_month.year),
+            behind_year=period.last_month.year,
+        )
+        return context

@@ -1,0 +1,102 @@
+"""Streaming Excel ledgers (台账) with openpyxl's write-only workbook.
+
+Rows are written one by one as the queryset iterator yields them, into a temporary file that
+the response then streams: a large export never holds its rows in memory. Every text cell is
+written as text: a value beginning with ``= + - @`` (or a tab or carriage return) is never
+read as a formula by Excel or WPS (SECURITY.md 11): it is stored as a string and flagged with
+Excel's quote prefix.
+"""
+
+import datetime
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELL_TEXT = 32_000  # Excel's limit is 32,767 characters a cell
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float = 14
+    wrap: bool = False
+
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="F2E6E6")
+FOOTER_FONT = Font(italic=True, color="555555")
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+
+
+def _cell(sheet, value, column: Column | None = None):
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None, microsecond=0))
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+    elif isinstance(value, bool) or value is None:
+        cell = WriteOnlyCell(sheet, value=value)
+    elif isinstance(value, int | float):
+        cell = WriteOnlyCell(sheet, value=value)
+    else:
+        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))[:MAX_CELL_TEXT]
+        cell = WriteOnlyCell(sheet, value=text)
+        # openpyxl takes a string beginning with "=" for a formula: say it is text.
+        cell.data_type = "s"
+        if text.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
+    if column is not None:
+        cell.alignment = WRAP if column.wrap else TOP
+    return cell
+
+
+def write_ledger(
+    *, title: str, columns: list[Column], rows: Iterable[list], footer: Callable[[int], list[str]]
+) -> tuple[object, int]:
+    """Write a one-sheet workbook to a temporary file; returns (open file, rows written).
+
+    The file is already unlinked: it disappears when the response closes it.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    header = []
+    for column in columns:
+        cell = _cell(sheet, column.header)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        header.append(cell)
+    sheet.append(header)
+    count = 0
+    for row in rows:
+        sheet.append(
+            [_cell(sheet, value, column) for value, column in zip(row, columns, strict=False)]
+        )
+        count += 1
+    sheet.append([])
+    for line in footer(count):
+        cell = _cell(sheet, line)
+        cell.font = FOOTER_FONT
+        sheet.append([cell])
+    handle = tempfile.NamedTemporaryFile(prefix="ledger-", suffix=".xlsx", delete=False)
+    try:
+        handle.close()
+        workbook.save(handle.name)
+        stream = open(handle.name, "rb")
+    finally:
+        os.unlink(handle.name)
+    return stream, count

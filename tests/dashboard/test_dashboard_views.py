@@ -1,0 +1,126 @@
+"""The dashboard page: login, scope by role, 404 outside it, links to the desk list."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from dashboard.links import desk_base
+from suggestions.models import State, Suggestion
+
+URL = "/dashboard/"
+
+
+def figure(response, code) -> str:
+    """The number shown in a key-figure tile."""
+    html = response.content.decode()
+    match = re.search(
+        rf'dashboard-figure-{code}">\s*<(?:a|span) class="dashboard-figure-link"[^>]*>\s*'
+        r'<span class="dashboard-figure-number">([^<]*)</span>',
+        html,
+    )
+    assert match, code
+    return match.group(1)
+
+
+def figure_link(response, code) -> str:
+    html = response.content.decode()
+    match = re.search(
+        rf'dashboard-figure-{code}">\s*<a class="dashboard-figure-link" href="([^"]*)"', html
+    )
+    assert match, code
+    return match.group(1).replace("&amp;", "&")
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_url_name_is_the_dashboard():
+    assert reverse("dashboard:dashboard") == URL
+
+
+@pytest.mark.django_db
+def test_office_sees_the_whole_district(client, district, today_frozen):
+    client.force_login(district.office)
+    response = client.get(URL, {"period": "year"})
+    assert response.status_code == 200
+    assert figure(response, "received") == str(Suggestion.objects.count())
+    assert figure(response, "closed") == str(Suggestion.objects.filter(state=State.CLOSED).count())
+    assert "东一社区联络站" in response.content.decode()
+    assert "西镇代表之家" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_station_staff_see_only_their_station(client, district, today_frozen):
+    client.force_login(district.staff_a)
+    response = client.get(URL, {"period": "year"})
+    assert response.status_code == 200
+    assert figure(response, "received") == str(
+        Suggestion.objects.filter(station=district.a).count()
+    )
+    html = response.content.decode()
+    # Station C's name appears nowhere: not in the tables, not in the pickers.
+    assert "西镇代表之家" not in html
+
+
+@pytest.mark.django_db
+def test_station_staff_get_404_for_another_station_or_area(client, district, today_frozen):
+    client.force_login(district.staff_a)
+    assert client.get(URL, {"station": district.c.pk}).status_code == 404
+    assert client.get(URL, {"region": district.street2.pk}).status_code == 404
+    assert client.get(URL, {"station": "abc"}).status_code == 404
+    assert client.get(URL, {"station": "99999999999999999999"}).status_code == 404
+    assert client.get(URL, {"station": district.a.pk}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_unit_staff_see_their_units_figures(client, district, today_frozen):
+    client.force_login(district.unit1_user)
+    response = client.get(URL, {"period": "year"})
+    assert response.status_code == 200
+    assert figure(response, "received") == str(
+        Suggestion.objects.filter(handling_unit=district.unit1).count()
+    )
+    assert "区住建局" not in response.content.decode()  # the other unit
+
+
+@pytest.mark.django_db
+def test_figures_link_to_the_desk_list_of_the_same_suggestions(client, district, today_frozen):
+    client.force_login(district.office)
+    response = client.get(URL, {"period": "custom", "from": "2026-02", "to": "2026-03"})
+    link = figure_link(response, "closed")
+    assert link.startswith(desk_base() + "?")
+    assert "state=closed" in link
+    assert "submitted_after=2026-02-01" in link
+    assert "submitted_before=2026-03-31" in link
+    assert "overdue=1" in figure_link(response, "overdue")
+    assert "reopened=1" in figure_link(response, "reopened")
+    station_link = client.get(URL, {"station": district.c.pk})
+    assert f"station={district.c.pk}" in figure_link(station_link, "received")
+
+
+@pytest.mark.django_db
+def test_bad_months_are_a_message_not_an_error(client, district, today_frozen):
+    client.force_login(district.office)
+    response = client.get(URL, {"period": "custom", "from": "2026-13", "to": "\x00"})
+    assert response.status_code == 200
+    assert 'id="period-error"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_charts_get_their_data_through_json_script_and_no_inline_script(
+    client, district, today_frozen
+):
+    client.force_login(district.office)
+    html = client.get(URL).content.decode()
+    assert '<script id="chart-data-trend" type="application/json">' in html
+    assert "vendor/chartjs-4.6.1/chart.umd.min.js" in html
+    assert "js/dashboard.js" in html
+    for script in re.findall(r"<script(?![^>]*application/json)[^>]*>(.*?)</script>", html, re.S):
+        assert script.strip() == ""
+    assert " style=" not in html
