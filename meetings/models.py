@@ -28,24 +28,45 @@ class Meeting(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=120)
     station = models.ForeignKey(
-        "stations.Station", verbose_name=_("station"), on_delete=models.PROTECT,
+        "stations.Station",
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
         related_name="meetings",
     )
     date = models.DateField(_("date"), db_index=True)
     start_time = models.TimeField(_("starts at"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=120, blank=True)
     organiser = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("organiser"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organiser"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     delegates = models.ManyToManyField(
-        "delegates.Delegate", verbose_name=_("delegates attending"), blank=True,
+        "delegates.Delegate",
+        verbose_name=_("delegates attending"),
+        blank=True,
         related_name="meetings",
     )
+    # Who sat at the table besides the delegates, in the groups seed 003 names.
+    committee_members = models.CharField(
+        _("community committee members"), max_length=500, blank=True
+    )
+    unit_representatives = models.CharField(_("unit representatives"), max_length=500, blank=True)
+    property_companies = models.CharField(_("property companies"), max_length=500, blank=True)
+    resident_representatives = models.CharField(
+        _("resident representatives"), max_length=500, blank=True
+    )
     other_participants = models.TextField(
-        _("other participants"), max_length=2000, blank=True,
-        help_text=_("Community committee members, unit representatives, property companies, "
-                    "resident representatives…"),
+        _("other participants"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "Community committee members, unit representatives, property companies, "
+            "resident representatives…"
+        ),
     )
     agenda = models.TextField(_("agenda"), max_length=4000, blank=True)
     minutes = models.TextField(_("minutes"), max_length=20000, blank=True)
@@ -53,17 +74,48 @@ class Meeting(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
     created_at = models.DateTimeField(_("created"), default=now, editable=False)
+    # A per-form key: the same form posted twice creates one meeting (SECURITY.md 22).
+    submission_key = models.UUIDField(_("submission key"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=Q(submission_key__isnull=False),
+                name="meeting_unique_submission_key",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.title}"
 
     def get_absolute_url(self):
         return reverse("meetings:detail", args=[self.pk])
+
+    def get_manage_url(self):
+        return reverse("meetings:manage", args=[self.pk])
+
+    @property
+    def is_rating(self):
+        return self.kind == self.Kind.RATING
+
+    @property
+    def participant_groups(self):
+        """(label, text) of each non-empty group of participants besides the delegates."""
+        pairs = [
+            (self._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in (
+                "committee_members",
+                "unit_representatives",
+                "property_companies",
+                "resident_representatives",
+                "other_participants",
+            )
+        ]
+        return [(label, text) for label, text in pairs if text]
 
 
 class Topic(models.Model):
@@ -77,15 +129,23 @@ class Topic(models.Model):
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), max_length=4000, blank=True)
     station = models.ForeignKey(
-        "stations.Station", verbose_name=_("station"), on_delete=models.PROTECT,
+        "stations.Station",
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
         related_name="topics",
     )
     meeting = models.ForeignKey(
-        Meeting, verbose_name=_("meeting"), null=True, blank=True, on_delete=models.SET_NULL,
+        Meeting,
+        verbose_name=_("meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="topics",
     )
     suggestions = models.ManyToManyField(
-        "suggestions.Suggestion", verbose_name=_("suggestions"), blank=True,
+        "suggestions.Suggestion",
+        verbose_name=_("suggestions"),
+        blank=True,
         related_name="topics",
     )
     decision = models.TextField(_("decision"), max_length=4000, blank=True)
@@ -93,14 +153,25 @@ class Topic(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED
     )
     created_at = models.DateTimeField(_("created"), default=now, editable=False)
+    submission_key = models.UUIDField(_("submission key"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=Q(submission_key__isnull=False),
+                name="topic_unique_submission_key",
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("meetings:topic", args=[self.pk])
 
 
 class FollowUp(models.Model):
@@ -133,17 +204,26 @@ class BallotSession(models.Model):
         CLOSED = "closed", _("closed")
 
     meeting = models.OneToOneField(
-        Meeting, verbose_name=_("meeting"), on_delete=models.PROTECT,
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.PROTECT,
         related_name="ballot_session",
     )
     suggestions = models.ManyToManyField(
-        "suggestions.Suggestion", verbose_name=_("suggestions rated"),
+        "suggestions.Suggestion",
+        verbose_name=_("suggestions rated"),
         related_name="ballot_sessions",
     )
     voters = models.PositiveSmallIntegerField(_("number of voters"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    # Session-level moments only; a single ballot carries no time (SECURITY.md 20).
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The key of the last issuing form: a reload of the sheet re-posts it and must not
+    # silently invalidate the codes just printed.
+    issue_key = models.UUIDField(_("issue key"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ballot session")
@@ -156,6 +236,18 @@ class BallotSession(models.Model):
 
     def __str__(self):
         return str(self.meeting)
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_closed(self):
+        return self.status == self.Status.CLOSED
 
 
 class BallotCode(models.Model):
@@ -200,7 +292,9 @@ class BallotMark(models.Model):
         Ballot, verbose_name=_("ballot"), on_delete=models.CASCADE, related_name="marks"
     )
     suggestion = models.ForeignKey(
-        "suggestions.Suggestion", verbose_name=_("suggestion"), on_delete=models.PROTECT,
+        "suggestions.Suggestion",
+        verbose_name=_("suggestion"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     value = models.CharField(_("rating"), max_length=12, choices=RatingValue.choices)
@@ -222,11 +316,15 @@ class PaperTally(models.Model):
     """Aggregated totals of a paper vote for one suggestion, entered by staff."""
 
     session = models.ForeignKey(
-        BallotSession, verbose_name=_("session"), on_delete=models.CASCADE,
+        BallotSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
         related_name="paper_tallies",
     )
     suggestion = models.ForeignKey(
-        "suggestions.Suggestion", verbose_name=_("suggestion"), on_delete=models.PROTECT,
+        "suggestions.Suggestion",
+        verbose_name=_("suggestion"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     satisfied = models.PositiveIntegerField(_("satisfied"), default=0)
@@ -244,5 +342,3 @@ class PaperTally(models.Model):
 
     def __str__(self):
         return f"{self.session_id}:{self.suggestion_id}"
-
-

@@ -1,0 +1,18 @@
+/* Meetings: a print button on the ballot sheet, and a confirmation before buttons that cannot
+   be undone (data-confirm). Pages work without this file. */
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+    document.querySelectorAll("button[data-confirm]").forEach(function (button) {
+      var form = button.form;
+      if (!form) { return; }
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
+      });
+    });
+  });
+})();
