@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
 
 from accounts.models import Role, User
 from congress_portal.clock import frozen_at, today
@@ -242,6 +243,10 @@ class DemoBuilder:
         self.office = self.user("office", Role.OFFICE, "区人大常委会办公室 李明", demo=True)
         self.office.is_staff = True
         self.office.save(update_fields=["is_staff"])
+        # The demo office may reveal a resident's full phone (each reveal is audited).
+        self.office.user_permissions.add(
+            Permission.objects.get(codename="reveal_phone", content_type__app_label="accounts")
+        )
         self.build_units()
         self.areas = [
             self.build_area(

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views import View
 from django.views.decorators.http import require_POST
@@ -245,9 +245,21 @@ class DeskListView(DeskAccessMixin, TemplateView):
                 "suggestions": page.object_list,
                 "is_filtered": any(v for k, v in params.items() if k not in ("page", "tab")),
                 "can_enter": user.is_office or user.role in ENTRY_ROLES,
+                "ledger_url": _ledger_url(self.request),
             }
         )
         return context
+
+
+def _ledger_url(request) -> str:
+    """The suggestion ledger (建议办理台账) with this screen's filters, when it is installed."""
+    try:
+        url = reverse("dashboard:ledger_suggestions")
+    except NoReverseMatch:
+        return ""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return f"{url}?{params.urlencode()}" if params else url
 
 
 class DeskCreateView(DeskAccessMixin, FormView):
