@@ -36,11 +36,16 @@ define compile_messages
 	fi
 endef
 
-.PHONY: help run test check lint migrations-check i18n-check
+# The browser tests' tools from npm (axe-core, vnu-jar): reinstalled when the lock file changes.
+NODE_STAMP := node_modules/.installed-$(shell sha256sum package-lock.json 2>/dev/null | cut -c1-16)
+
+.PHONY: help run test test-browser check lint migrations-check i18n-check
 
 help:
 	@echo "make run     install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
-	@echo "make test    install with test extras and run pytest (DATABASE_URL honoured)"
+	@echo "make test    install with test extras and run pytest (DATABASE_URL honoured);"
+	@echo "             browser tests skip, saying why, without chromium or node_modules"
+	@echo "make test-browser  the browser tests only (Debian chromium, npm ci, Java 17); no skip"
 	@echo "make check   ruff, makemigrations --check, translation catalogue check"
 
 $(PY):
@@ -67,6 +72,21 @@ run: $(RUN_STAMP)
 test: $(TEST_STAMP)
 	$(compile_messages)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Browser tests: Playwright drives Debian's chromium (never a downloaded browser), axe-core checks
+# accessibility and the Nu HTML checker (vnu-jar, on Java 17) validates every page they visit.
+# Screenshots and the rendered pages land in test-artifacts/. Here a missing tool is an error,
+# not a skip. On Debian: apt-get install chromium fonts-wqy-microhei
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: install Node.js (Debian: nodejs npm)."; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+test-browser: $(TEST_STAMP) $(NODE_STAMP)
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "chromium not found: apt-get install chromium fonts-wqy-microhei"; exit 1; }
+	$(compile_messages)
+	BROWSER_TESTS_REQUIRED=true $(BIN)/pytest -m browser tests/browser $(PYTEST_ARGS)
 
 check: lint migrations-check i18n-check
 

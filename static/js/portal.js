@@ -1,11 +1,39 @@
 /* Progressive enhancement only: every page works without JavaScript.
  * Loaded synchronously in <head> (it is tiny) so that the "no-js" fallback styles, which keep
- * the phone menu open when scripts cannot run, are gone before the first paint. */
+ * the phone menu open when scripts cannot run, are gone before the first paint, and so that the
+ * 大字 (large text) choice applies before the first paint too: no jump from small to large. */
 (function () {
   "use strict";
   var root = document.documentElement;
+  var LARGE_TEXT_KEY = "portal-large-text";
+  var LARGE_TEXT_CLASS = "portal-large-text";
+
   root.classList.remove("no-js");
   root.classList.add("js");
+
+  function storedLargeText() {
+    try {
+      return window.localStorage.getItem(LARGE_TEXT_KEY) === "1";
+    } catch (error) {
+      return false; // storage refused (private mode, old browser): normal text
+    }
+  }
+
+  function storeLargeText(on) {
+    try {
+      if (on) {
+        window.localStorage.setItem(LARGE_TEXT_KEY, "1");
+      } else {
+        window.localStorage.removeItem(LARGE_TEXT_KEY);
+      }
+    } catch (error) {
+      // The choice then lasts for this page only.
+    }
+  }
+
+  if (storedLargeText()) {
+    root.classList.add(LARGE_TEXT_CLASS);
+  }
 
   document.addEventListener("DOMContentLoaded", function () {
     // Moving focus to <main> after the skip link, for browsers that do not do it themselves.
@@ -16,5 +44,23 @@
         main.focus();
       });
     }
+
+    var buttons = document.querySelectorAll("[data-portal-textsize]");
+    function showState() {
+      var on = root.classList.contains(LARGE_TEXT_CLASS);
+      for (var i = 0; i < buttons.length; i += 1) {
+        buttons[i].setAttribute("aria-pressed", on ? "true" : "false");
+      }
+    }
+    for (var i = 0; i < buttons.length; i += 1) {
+      buttons[i].hidden = false;
+      buttons[i].addEventListener("click", function () {
+        var on = !root.classList.contains(LARGE_TEXT_CLASS);
+        root.classList.toggle(LARGE_TEXT_CLASS, on);
+        storeLargeText(on);
+        showState();
+      });
+    }
+    showState();
   });
 })();

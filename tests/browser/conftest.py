@@ -83,8 +83,34 @@ AXE_RUN = """async (tags) => {
 }"""
 
 
-def _in_ci():
-    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# The innermost elements that stick out on the right: what to fix when a page scrolls sideways.
+WIDER_THAN_VIEWPORT = """() => {
+  const limit = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll("body *")].filter(
+    (el) => el.getBoundingClientRect().right > limit + 1 && el.getClientRects().length);
+  return wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)))
+    .slice(0, 5)
+    .map((el) => el.tagName.toLowerCase() + (el.className ? "." + [...el.classList].join(".") : "")
+      + " (" + Math.round(el.getBoundingClientRect().right) + "px)");
+}"""
+
+
+def _required():
+    """In CI (CI=true) and under `make test-browser` a browser test may not skip."""
+    return any(
+        os.environ.get(name, "").lower() in {"1", "true", "yes"}
+        for name in ("CI", "BROWSER_TESTS_REQUIRED")
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    # A hook of this conftest: it sees only the tests under tests/browser.
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and _required() and item.get_closest_marker("browser"):
+        report.outcome = "failed"
+        report.longrepr = f"a browser test skipped where it must run (CI=true): {report.longrepr}"
 
 
 def _missing_tools():
@@ -104,8 +130,8 @@ def browser_tools():
     missing = _missing_tools()
     if missing:
         message = f"browser tests need {', '.join(missing)}; {HOW_TO_RUN}"
-        if _in_ci():
-            pytest.fail(f"CI=true and {message}", pytrace=False)
+        if _required():
+            pytest.fail(f"must run here (CI=true) but {message}", pytrace=False)
         pytest.skip(message)
 
 
@@ -197,8 +223,8 @@ def browser(browser_tools):
 class Visitor:
     """One person in one browser context (phone or desktop), with the page guard."""
 
-    def __init__(self, browser, live_server, html_pages, viewport, *, locale="zh-CN"):
-        options = PHONE if viewport == "phone" else DESKTOP
+    def __init__(self, browser, live_server, html_pages, viewport, *, locale="zh-CN", **extra):
+        options = {**(PHONE if viewport == "phone" else DESKTOP), **extra}
         self.viewport = viewport
         self.base_url = live_server.url
         self.html_pages = html_pages
@@ -279,7 +305,12 @@ class Visitor:
         overflow = self.page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
-        assert overflow <= 0, f"the page scrolls sideways by {overflow}px on {self.page.url}"
+        if overflow > 0:
+            wide = self.page.evaluate(WIDER_THAN_VIEWPORT)
+            pytest.fail(
+                f"the page scrolls sideways by {overflow}px on {self.page.url}; too wide: {wide}",
+                pytrace=False,
+            )
 
     def close(self):
         self.context.close()
