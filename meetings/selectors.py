@@ -94,6 +94,9 @@ def sessions_visible_to(user) -> QuerySet[BallotSession]:
     )
 
 
+CHOICE_LIMIT = 300  # suggestions offered as checkboxes on one form
+
+
 def meeting_topics(meeting: Meeting) -> QuerySet[Topic]:
     """A meeting's topics with their suggestions and follow-ups, in the order they were set."""
     return (
@@ -111,11 +114,16 @@ def meeting_topics(meeting: Meeting) -> QuerySet[Topic]:
 
 def station_suggestions_for_topics(station_id: int) -> QuerySet[Suggestion]:
     """What can be grouped into a topic: the station's suggestions, open ones first."""
-    return (
+    latest = (
         Suggestion.objects.filter(station_id=station_id)
         .exclude(state=State.MERGED)
+        .order_by("-submitted_at", "-id")[:CHOICE_LIMIT]
+    )
+    # Unsliced, so that a form field can validate against it; the newest CHOICE_LIMIT only.
+    return (
+        Suggestion.objects.filter(pk__in=latest.values("pk"))
         .select_related("category", "place")
-        .order_by("-submitted_at", "-id")[:300]
+        .order_by("-submitted_at", "-id")
     )
 
 
@@ -213,10 +221,13 @@ def half_year(day: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 def ballot_item_choices(station_id: int) -> QuerySet[Suggestion]:
     """What a rating meeting can put to the vote: the station's replied or closed suggestions."""
+    latest = Suggestion.objects.filter(
+        station_id=station_id, state__in=[State.REPLIED, State.CLOSED]
+    ).order_by("-replied_at", "-id")[:CHOICE_LIMIT]
     return (
-        Suggestion.objects.filter(station_id=station_id, state__in=[State.REPLIED, State.CLOSED])
+        Suggestion.objects.filter(pk__in=latest.values("pk"))
         .select_related("category")
-        .order_by("-replied_at", "-id")[:300]
+        .order_by("-replied_at", "-id")
     )
 
 

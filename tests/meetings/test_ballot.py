@@ -215,7 +215,7 @@ def test_the_ballot_table_has_no_link_to_a_code_or_a_person_and_no_time():
 
 
 def test_codes_are_stored_only_as_hashes_and_never_audited(open_session):
-    session, plain = open_session
+    _session, plain = open_session
     stored = set(BallotCode.objects.values_list("code_hash", flat=True))
 
     assert len(plain) == 5 and len(set(plain)) == 5
