@@ -1,7 +1,11 @@
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext
 
 _STARTED = "portal_session_started"
 
@@ -22,4 +26,30 @@ class SessionLifetimeMiddleware:
                 request.session[_STARTED] = int(time.time())
             elif time.time() - started > settings.SESSION_ABSOLUTE_LIFETIME:
                 logout(request)
+        return self.get_response(request)
+
+
+class PasswordRotationMiddleware:
+    """A staff member whose password is older than PASSWORD_MAX_AGE_DAYS can only change it
+    (or log out) until they do (SECURITY.md 2, 等保 level 3)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.password_expired:
+            allowed = {reverse("accounts:password_change"), reverse("accounts:logout")}
+            path = request.path
+            if path not in allowed and not path.startswith(
+                (settings.STATIC_URL or "/static/", "/i18n/")
+            ):
+                messages.warning(
+                    request,
+                    gettext(
+                        "Your password is more than %(days)d days old. Choose a new one to go on."
+                    )
+                    % {"days": settings.PASSWORD_MAX_AGE_DAYS},
+                )
+                return redirect("accounts:password_change")
         return self.get_response(request)

@@ -43,6 +43,20 @@ class User(AbstractUser):
     def __str__(self):
         return self.full_name or self.username
 
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        # The 90-day rotation (SECURITY.md 2) counts from here.
+        self.password_changed_at = now()
+
+    @property
+    def password_expired(self) -> bool:
+        """True when the password is older than PASSWORD_MAX_AGE_DAYS (0 turns rotation off)."""
+        days = settings.PASSWORD_MAX_AGE_DAYS
+        changed = self.password_changed_at or self.date_joined
+        if not days or changed is None or not self.has_usable_password():
+            return False
+        return (now() - changed).days >= days
+
     @property
     def is_office(self):
         return self.is_active and (self.role == Role.OFFICE or self.is_superuser)

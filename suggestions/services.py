@@ -24,6 +24,7 @@ from stations.workdays import WorkCalendar
 
 from . import codes
 from .models import (
+    ANNOTATIONS,
     Attachment,
     Category,
     Channel,
@@ -769,3 +770,45 @@ def suggestions_auto_close_due(*, as_of: datetime.datetime | None = None) -> int
         except ValidationError:
             continue  # rated in the meantime
     return closed
+
+
+# --- Retention: residents' contact data (PIPL; SECURITY.md 10) ---------------------------------
+
+
+@transaction.atomic
+def suggestion_erase_contact(*, suggestion: Suggestion) -> Suggestion:
+    """Erase the resident's name and phone of a closed suggestion; statistics and the trail stay."""
+    locked = _lock(suggestion, None)
+    locked.check_transition(Verb.ERASE_CONTACT)
+    if locked.contact_erased_at is not None:
+        return locked
+    locked.submitter_name = ""
+    locked.submitter_phone = ""
+    locked.contact_erased_at = now()
+    _save(locked, ["submitter_name", "submitter_phone", "contact_erased_at"])
+    _record(
+        locked,
+        verb=Verb.ERASE_CONTACT,
+        from_state=locked.state,
+        actor=None,
+        role=SYSTEM,
+        public=False,
+        data={"days": settings.PORTAL_CONTACT_RETENTION_DAYS},
+    )
+    return locked
+
+
+def suggestions_erase_contacts_due(*, as_of: datetime.datetime | None = None) -> int:
+    """Erase contact data of every suggestion closed (or merged) longer than the retention
+    period ago; returns how many. Safe to run again: erased ones are skipped."""
+    cutoff = (as_of or now()) - datetime.timedelta(days=settings.PORTAL_CONTACT_RETENTION_DAYS)
+    due = Suggestion.objects.filter(
+        state__in=ANNOTATIONS[Verb.ERASE_CONTACT],
+        closed_at__lte=cutoff,
+        contact_erased_at__isnull=True,
+    ).exclude(submitter_name="", submitter_phone="")
+    erased = 0
+    for suggestion in due.only("pk").iterator():
+        suggestion_erase_contact(suggestion=suggestion)
+        erased += 1
+    return erased

@@ -46,3 +46,46 @@ def test_a_password_containing_a_station_name_or_its_place_is_refused():
 
     assert "password_context_word" in _refusal_codes("Kq7!东南街道代表之家x")
     assert "password_context_word" in _refusal_codes("Kq7!东南街道-2026x")
+
+
+def test_an_expired_password_must_be_changed_before_anything_else(client, settings):
+    import datetime
+
+    from django.urls import reverse
+
+    from congress_portal.clock import frozen_at, now
+
+    settings.PASSWORD_MAX_AGE_DAYS = 90
+    user = StationStaffUserFactory()
+    user.set_password("Qmzvtrk7Xwpa")
+    user.save()
+    client.force_login(user)
+    assert client.get(reverse("accounts:home")).status_code == 200
+    with frozen_at(now() + datetime.timedelta(days=91)):
+        response = client.get(reverse("accounts:home"))
+        assert response.status_code == 302
+        assert response["Location"] == reverse("accounts:password_change")
+        assert client.get(reverse("accounts:password_change")).status_code == 200
+        client.post(
+            reverse("accounts:password_change"),
+            {
+                "old_password": "Qmzvtrk7Xwpa",
+                "new_password1": "Vbnq8rtxWmpz",
+                "new_password2": "Vbnq8rtxWmpz",
+            },
+        )
+        assert client.get(reverse("accounts:home")).status_code == 200
+
+
+def test_rotation_can_be_turned_off(client, settings):
+    import datetime
+
+    from django.urls import reverse
+
+    from congress_portal.clock import frozen_at, now
+
+    settings.PASSWORD_MAX_AGE_DAYS = 0
+    user = StationStaffUserFactory()
+    client.force_login(user)
+    with frozen_at(now() + datetime.timedelta(days=400)):
+        assert client.get(reverse("accounts:home")).status_code == 200
