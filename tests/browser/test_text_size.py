@@ -46,7 +46,9 @@ def test_large_text_toggle_persists_across_pages_and_visits(visitor_factory, wor
     assert page.evaluate(BODY_FONT_PX) == normal
     page.reload()
     assert page.evaluate(BODY_FONT_PX) == normal
-    assert page.get_by_role("button", name=zh("Large text")).get_attribute("aria-pressed") == "false"
+    assert (
+        page.get_by_role("button", name=zh("Large text")).get_attribute("aria-pressed") == "false"
+    )
 
 
 def test_without_javascript_the_toggle_is_not_offered_and_pages_still_work(visitor_factory, world):
