@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
+    "congress_portal",  # management commands: backup_portal, restore_portal
     "accounts",
     "stations",
     "delegates",
