@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 
 _STARTED = "portal_session_started"
@@ -52,4 +53,27 @@ class PasswordRotationMiddleware:
                     % {"days": settings.PASSWORD_MAX_AGE_DAYS},
                 )
                 return redirect("accounts:password_change")
+        return self.get_response(request)
+
+
+def needs_second_factor(user) -> bool:
+    return settings.PORTAL_OFFICE_OTP and (user.is_office or user.is_staff or user.is_superuser)
+
+
+class SecondFactorMiddleware:
+    """Office and admin accounts confirm the login with a TOTP code before any page
+    (SECURITY.md 5). Runs after django-otp's OTPMiddleware, which sets ``is_verified``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and needs_second_factor(user) and not user.is_verified():
+            allowed = {reverse("accounts:second_factor"), reverse("accounts:logout")}
+            path = request.path
+            if path not in allowed and not path.startswith(
+                (settings.STATIC_URL or "/static/", "/i18n/")
+            ):
+                return redirect(f"{reverse('accounts:second_factor')}?{urlencode({'next': path})}")
         return self.get_response(request)

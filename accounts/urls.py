@@ -8,5 +8,6 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("second-factor/", views.SecondFactorView.as_view(), name="second_factor"),
     path("", views.HomeView.as_view(), name="home"),
 ]

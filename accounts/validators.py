@@ -44,8 +44,19 @@ class CharacterClassValidator:
 
 # Words an attacker tries first against this portal, in Chinese and in pinyin.
 CONTEXT_WORDS = (
-    "人大", "代表", "联络站", "代表之家", "人民代表", "renda", "daibiao", "npc", "congress",
-    "lianluozhan", "portal", "password", "admin",
+    "人大",
+    "代表",
+    "联络站",
+    "代表之家",
+    "人民代表",
+    "renda",
+    "daibiao",
+    "npc",
+    "congress",
+    "lianluozhan",
+    "portal",
+    "password",
+    "admin",
 )
 
 
@@ -86,8 +97,16 @@ def _station_names():
     for name in Station.objects.values_list("name", flat=True)[:5000]:
         names.append(name.lower())
         # "东南街道代表之家" → also refuse its place part "东南街道".
-        for suffix in ("人大代表之家", "代表之家", "人大代表联络站", "代表联络站", "联络站",
-                       "代表工作站", "工作站", "联络点"):
+        for suffix in (
+            "人大代表之家",
+            "代表之家",
+            "人大代表联络站",
+            "代表联络站",
+            "联络站",
+            "代表工作站",
+            "工作站",
+            "联络点",
+        ):
             if name.endswith(suffix) and len(name) > len(suffix) + 1:
                 names.append(name[: -len(suffix)].lower())
     return names

@@ -1,15 +1,26 @@
+import base64
+import textwrap
 from dataclasses import dataclass
 
+import segno
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .forms import LoginForm
-from .models import Role
+from .middleware import needs_second_factor
+from .models import AuditEvent, Role
+from .services import audit_record
 
 
 class LoginView(auth_views.LoginView):
@@ -143,3 +154,88 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 RoleLink(_("Exports")),
             ]
         return []
+
+
+class SecondFactorForm(forms.Form):
+    token = forms.CharField(
+        label=_("Six-digit code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+    )
+
+    def clean_token(self):
+        token = "".join(self.cleaned_data["token"].split())
+        if not token.isdigit():
+            raise forms.ValidationError(gettext("Enter the six digits shown in the app."))
+        return token
+
+
+class SecondFactorView(LoginRequiredMixin, FormView):
+    """Confirm a login with a TOTP code; the first time, set up the authenticator app."""
+
+    template_name = "accounts/second_factor.html"
+    form_class = SecondFactorForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not needs_second_factor(request.user):
+            return redirect("accounts:home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def device(self) -> TOTPDevice:
+        """The confirmed device, or the one being set up (created on first visit)."""
+        user = self.request.user
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+            if device is None:
+                device = TOTPDevice.objects.create(
+                    user=user, name=gettext("Authenticator app"), confirmed=False
+                )
+        return device
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        device = self.device()
+        context["enrolling"] = not device.confirmed
+        if not device.confirmed:
+            context["qr_svg"] = mark_safe(  # noqa: S308 — segno's SVG of our own URL, no user text
+                segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#1f2328")
+            )
+            context["secret"] = " ".join(
+                textwrap.wrap(base64.b32encode(device.bin_key).decode(), 4)
+            )
+        context["next"] = self.next_url()
+        return context
+
+    def next_url(self) -> str:
+        candidate = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={self.request.get_host()}, require_https=False
+        ):
+            return candidate
+        return reverse("accounts:home")
+
+    def form_valid(self, form):
+        device = self.device()
+        if not device.verify_token(form.cleaned_data["token"]):
+            audit_record(
+                action="otp.failed",
+                request=self.request,
+                obj=self.request.user,
+                outcome=AuditEvent.Outcome.FAILURE,
+            )
+            form.add_error(
+                "token",
+                gettext(
+                    "This code is not right or has expired. Wait for the next one and try again."
+                ),
+            )
+            return self.form_invalid(form)
+        if not device.confirmed:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            audit_record(action="otp.enrolled", request=self.request, obj=self.request.user)
+        otp_login(self.request, device)
+        return redirect(self.next_url())

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "congress_portal",  # management commands: backup_portal, restore_portal
     "accounts",
     "stations",
@@ -56,9 +58,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.PasswordRotationMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "congress_portal.middleware.DatabaseUnavailableMiddleware",
@@ -160,6 +164,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # 等保 2.0 asks for rotation; OWASP ASVS discourages it. On by default, 0 switches it off.
 PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
+# 等保 level 3 (SECURITY.md 5): office and admin accounts confirm each login with a TOTP code
+# from an authenticator app. On by default in production; `make run` (DEBUG) leaves it off unless
+# PORTAL_OFFICE_OTP=true, so the demo office can log in without a phone.
+PORTAL_OFFICE_OTP = env.bool("PORTAL_OFFICE_OTP", default=not DEBUG)
+OTP_TOTP_ISSUER = "人大代表联络站服务平台"
 
 # django-axes: 5 failures per (user, IP) lock that pair for 15 minutes, even if the right
 # password follows. Its defaults (lock per IP, forever) are not what SECURITY.md asks.

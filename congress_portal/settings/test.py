@@ -19,3 +19,6 @@ MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"
 PORTAL_NOTIFIER = "suggestions.notifiers.LoggingNotifier"
 # Tests use one connection per thread and close it; persistent connections leak across tests.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The second factor is switched on by the tests that exercise it (tests/accounts/
+# test_second_factor.py); elsewhere office fixtures log in with force_login as verified staff.
+PORTAL_OFFICE_OTP = False
