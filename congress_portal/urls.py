@@ -11,6 +11,7 @@ admin.site.index_title = _("Configuration and records")
 core_patterns = (
     [
         path("", views.HomeView.as_view(), name="home"),
+        path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     ],
     "core",
 )

@@ -12,6 +12,18 @@ from suggestions.models import Category
 from .clock import today
 
 
+class PrivacyView(TemplateView):
+    """The privacy notice in full (PIPL art. 17): who, why, what, who sees it, how long, rights."""
+
+    template_name = "privacy.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["retention_days"] = settings.PORTAL_CONTACT_RETENTION_DAYS
+        context["audit_days"] = settings.PORTAL_AUDIT_RETENTION_DAYS
+        return context
+
+
 class HomeView(TemplateView):
     """The resident's front door: submit, track, find a delegate or a station.
 

@@ -75,3 +75,13 @@ def test_an_unknown_page_is_a_404_in_the_portal_layout(client):
 
     assert response.status_code == 404
     assert b'<html lang="zh-hans"' in response.content
+
+
+@pytest.mark.django_db
+def test_the_privacy_notice_is_linked_from_every_page_and_says_how_long(client, settings):
+    settings.PORTAL_CONTACT_RETENTION_DAYS = 365
+    home = client.get("/").content.decode()
+    assert 'href="/privacy/"' in home
+    page = client.get("/privacy/")
+    assert page.status_code == 200
+    assert "365" in page.content.decode()
