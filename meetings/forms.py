@@ -19,7 +19,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class SuggestionChoiceField(forms.ModelMultipleChoiceField):
     """Suggestions as checkboxes labelled with what staff recognise them by."""
 
-    widget = forms.CheckboxSelectMultiple
+    widget = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
 
     def label_from_instance(self, obj):
         return (
@@ -46,7 +46,7 @@ class MeetingForm(forms.ModelForm):
         label=_("Delegates attending"),
         queryset=Delegate.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text=_("Delegates stationed at the meeting's station."),
     )
 

@@ -139,6 +139,8 @@ class MeetingCreateView(LoginRequiredMixin, View):
         raw = request.GET.get("station", "")
         if raw.isdigit() and len(raw) < 12 and stations.filter(pk=int(raw)).exists():
             initial["station"] = int(raw)
+        elif len(stations) == 1:
+            initial["station"] = stations[0].pk
         kind = request.GET.get("kind", "")
         if kind in Meeting.Kind.values:
             initial["kind"] = kind
