@@ -10,10 +10,12 @@ from accounts.admin import OfficeModelAdmin
 
 from .models import (
     Activity,
+    AnnualReport,
     Constituency,
     Delegate,
     DelegateGroup,
     DiaryEntry,
+    FixedContact,
     Mandate,
     StationMembership,
     Term,
@@ -228,3 +230,39 @@ class YearlyTargetAdmin(OfficeModelAdmin):
     search_fields = ("year",)
     ordering = ("-year", "level", "metric")
     list_editable = ("value",)
+
+
+@admin.register(FixedContact)
+class FixedContactAdmin(OfficeModelAdmin):
+    list_display = ("delegate", "name", "place", "since", "until")
+    list_filter = ("since",)
+    search_fields = ("delegate__name", "delegate__name_pinyin", "name", "place")
+    ordering = ("delegate__name_pinyin", "-since")
+    autocomplete_fields = ("delegate",)
+    list_select_related = ("delegate",)
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(OfficeModelAdmin):
+    """Recorded through the performance file page (述职评议); here to look up and correct."""
+
+    list_display = (
+        "delegate",
+        "year",
+        "date",
+        "place",
+        "satisfied",
+        "basically_satisfied",
+        "unsatisfied",
+        "satisfaction_percent",
+    )
+    list_filter = ("year",)
+    search_fields = ("delegate__name", "delegate__name_pinyin", "place")
+    ordering = ("-year", "delegate__name_pinyin")
+    autocomplete_fields = ("delegate",)
+    list_select_related = ("delegate",)
+    readonly_fields = ("recorded_by", "created_at")
+
+    @admin.display(description=_("satisfaction"))
+    def satisfaction_percent(self, obj):
+        return obj.satisfaction_percent or "—"
