@@ -204,6 +204,8 @@ class CancelForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        # Shown on the same page as the day's form: its own ids.
+        kwargs.setdefault("auto_id", "cancel_%s")
         super().__init__(*args, **kwargs)
         _versioned(self)
 

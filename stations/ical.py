@@ -4,7 +4,7 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from icalendar import Calendar, Event
 
 from congress_portal.clock import now
@@ -39,7 +39,10 @@ def _description(day: ReceptionDay) -> str:
         lines.append(gettext("Theme: %(theme)s") % {"theme": day.theme})
     names = [duty.delegate.name for duty in day.duties.all()]
     if names and day.status != ReceptionDay.Status.CANCELLED:
-        lines.append(gettext("Delegates on duty: %(names)s") % {"names": gettext(", ").join(names)})
+        lines.append(
+            gettext("Delegates on duty: %(names)s")
+            % {"names": pgettext("list separator", ", ").join(names)}
+        )
     if day.leader_name:
         lines.append(gettext("Leader in charge: %(leader)s") % {"leader": day.leader_name})
     if day.announcement:
