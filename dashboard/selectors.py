@@ -253,11 +253,13 @@ class Dashboard:
 
 
 def trend_months(period: Period) -> tuple[datetime.date, datetime.date]:
-    """At least twelve months of trend, ending with the period."""
+    """Twelve months of trend or more, ending with the period (or this month, when the
+    period reaches into the future)."""
     from .periods import add_months
 
-    first = min(period.first_month, add_months(period.last_month, -11))
-    return first, period.last_month
+    last = max(period.first_month, min(period.last_month, today().replace(day=1)))
+    first = min(period.first_month, add_months(last, -11))
+    return first, last
 
 
 OVERDUE_LIST_LIMIT = 25
