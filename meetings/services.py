@@ -397,8 +397,9 @@ def ballot_codes_issue(
             if digest not in hashes:
                 hashes.add(digest)
                 plain.append(code)
+        # Rows in hash order, not slip order: a code's row id says nothing about its slip.
         BallotCode.objects.bulk_create(
-            [BallotCode(session=session, code_hash=digest) for digest in hashes]
+            [BallotCode(session=session, code_hash=digest) for digest in sorted(hashes)]
         )
         fields = ["issue_key"]
         session.issue_key = issue_key
