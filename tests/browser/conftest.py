@@ -236,7 +236,7 @@ class Visitor:
             timezone_id="Asia/Shanghai",
             **options,
         )
-        self.context.set_default_timeout(10_000)
+        self.context.set_default_timeout(20_000)  # shared, loaded machines
         self.context.add_init_script(CSP_LISTENER)
         self.context.expose_function("__portalCspViolation", self._on_csp_violation)
         self.page = self.context.new_page()
