@@ -309,7 +309,7 @@ def suggestion_ledger(request):
             Column(gettext("Category"), 12),
             Column(gettext("Station"), 20),
             Column(gettext("Channel"), 10),
-            Column(gettext("Resident"), 10),
+            Column(gettext("Resident's name"), 10),
             Column(gettext("Phone"), 14),
             Column(gettext("Address"), 24, wrap=True),
             Column(gettext("Submitted"), 17),
@@ -327,7 +327,7 @@ def suggestion_ledger(request):
             Column(gettext("Fed back"), 10),
             Column(gettext("Rating"), 10),
             Column(gettext("Times reopened"), 8),
-            Column(gettext("Closed"), 17),
+            Column(gettext("Closed at"), 17),
         ]
         return _respond(
             request,
@@ -344,8 +344,8 @@ def suggestion_ledger(request):
 # --- 接待登记台账 ------------------------------------------------------------------------------
 
 DATED_FILTER_NAMES = {
-    "date_from": _("from"),
-    "date_to": _("to"),
+    "date_from": _("from date"),
+    "date_to": _("until date"),
     "station": _("station"),
     "region": _("area"),
     "kind": _("kind"),

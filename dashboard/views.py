@@ -1,7 +1,9 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from . import presenters
+from .links import with_query
 from .periods import DEFAULT_PERIOD, PERIOD_CHOICES, parse_month, period_for
 from .scopes import scope_for
 from .selectors import dashboard_for, delegates_behind
@@ -58,6 +60,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             overdue_more=dashboard.overdue > len(dashboard.overdue_list),
             overdue_url=links(overdue=True),
             behind=delegates_behind(scope, period.last_month.year),
+            suggestion_ledger_url=with_query(reverse("dashboard:ledger_suggestions"), links.base),
             behind_year=period.last_month.year,
         )
         return context
