@@ -15,7 +15,27 @@ from suggestions.models import Category
 from .models import Activity, Delegate, DelegateGroup, Level, YearlyTarget
 from .performance import DEFAULT_TARGETS, LABELS, Status
 
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+class DateInput(forms.DateInput):
+    """A native date picker. A typed value that is no date is not echoed into ``value``
+    (the HTML would be invalid and the picker shows nothing anyway); the error says why."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        text = super().format_value(value)
+        if isinstance(text, str) and text:
+            try:
+                datetime.date.fromisoformat(text)
+            except ValueError:
+                return None
+        return text
+
+
+_DATE = DateInput()
 MIN_YEAR = 2000
 
 
