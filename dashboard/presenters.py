@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from suggestions.models import State
 
-from .links import desk_url, with_query
+from .links import desk_base, with_query
 from .periods import add_months
 from .selectors import Breakdown, Dashboard, Figures
 
@@ -79,6 +79,7 @@ class Links:
     """The desk list of one set of suggestions: the period and scope, plus what is asked."""
 
     def __init__(self, dashboard: Dashboard):
+        self.desk = desk_base()  # reversed once per page, not once per number
         self.base = {
             "submitted_after": dashboard.period.start.isoformat(),
             "submitted_before": dashboard.period.end.isoformat(),
@@ -86,7 +87,7 @@ class Links:
         }
 
     def __call__(self, **params) -> str:
-        return desk_url(**{**self.base, **params})
+        return with_query(self.desk, {**self.base, **params})
 
     def month(self, month, **params) -> str:
         last_day = add_months(month, 1) - datetime.timedelta(days=1)

@@ -6,8 +6,10 @@ scope's filters, so that each number links to exactly the suggestions behind it.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet, Sum
 
 from congress_portal.clock import today
@@ -313,11 +315,35 @@ def dashboard_for(scope: Scope, period: Period) -> Dashboard:
 
 
 DELEGATES_BEHIND_LIMIT = 30
+BEHIND_CACHE_SECONDS = 600
 
 
-def delegates_behind(scope: Scope, year: int) -> list | None:
+@dataclass(frozen=True)
+class BehindItem:
+    code: str
+    count: int
+    target: int
+
+    @property
+    def label(self):
+        from delegates.performance import LABELS
+
+        return LABELS.get(self.code, self.code)
+
+
+@dataclass(frozen=True)
+class BehindRow:
+    name: str
+    items: tuple[BehindItem, ...]
+
+
+def delegates_behind(scope: Scope, year: int) -> list[BehindRow] | None:
     """Delegates in scope behind a yearly target (from the performance files), or None when
-    the performance files are not available or the scope is a unit's."""
+    the performance files are not available or the scope is a unit's.
+
+    Computing every delegate's file is the dearest part of the page, and "behind" moves
+    slowly: the result is cached for ten minutes per scope and year.
+    """
     try:
         from delegates.performance import performance_for
     except ImportError:
@@ -326,6 +352,11 @@ def delegates_behind(scope: Scope, year: int) -> list | None:
         return None
     from delegates.models import Delegate
 
+    ids = "all" if scope.station_ids is None else ",".join(map(str, sorted(scope.station_ids)))
+    key = "dashboard:behind:" + hashlib.sha256(f"{year}:{today()}:{ids}".encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     delegates = Delegate.objects.filter(is_active=True)
     if scope.station_ids is not None:
         delegates = delegates.filter(
@@ -334,4 +365,17 @@ def delegates_behind(scope: Scope, year: int) -> list | None:
             ).values("delegate_id")
         )
     rows = performance_for(delegates.order_by("name_pinyin", "name"), year)
-    return [row for row in rows if row.behind][:DELEGATES_BEHIND_LIMIT]
+    result = [
+        BehindRow(
+            row.delegate.name,
+            tuple(
+                BehindItem(str(item.code), item.count, item.target)
+                for item in row.items
+                if item.is_behind
+            ),
+        )
+        for row in rows
+        if row.behind
+    ][:DELEGATES_BEHIND_LIMIT]
+    cache.set(key, result, BEHIND_CACHE_SECONDS)
+    return result

@@ -145,3 +145,13 @@ def test_the_export_link_holds_the_same_suggestions_as_the_figures(client, distr
             submitted_month__lte="2026-03-01",
         ).count()
     )
+
+
+@pytest.mark.django_db
+def test_delegates_behind_their_targets_are_listed_in_scope(client, district, today_frozen):
+    pytest.importorskip("delegates.performance")
+    client.force_login(district.staff_c)
+    html = client.get(URL).content.decode()
+    section = html.split('id="behind-title"', 1)[1]
+    assert district.delegate_c.name in section  # no activity at all this year: behind
+    assert district.delegate_ab.name not in section  # stationed elsewhere
