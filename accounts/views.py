@@ -17,6 +17,8 @@ from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from congress_portal.clock import today
+
 from .forms import LoginForm
 from .middleware import needs_second_factor
 from .models import AuditEvent, Role
@@ -51,7 +53,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @dataclass(frozen=True)
 class RoleLink:
-    """One entry of the staff landing page: a link, or a page not built yet (``url`` empty)."""
+    """One entry of the staff landing page."""
 
     label: str
     description: str = ""
@@ -67,12 +69,92 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["role_links"] = self.role_links(user)
-        context["coming_soon"] = self.coming_soon(user)
         return context
 
     def role_links(self, user) -> list[RoleLink]:
         links: list[RoleLink] = []
-        if user.is_office or user.is_staff:
+        office = user.is_office
+        staff = user.role == Role.STATION_STAFF
+        delegate = getattr(user, "delegate", None) if user.role == Role.DELEGATE else None
+        unit = user.role == Role.UNIT_STAFF
+        if office or staff or delegate is not None or unit:
+            links.append(
+                RoleLink(_("Suggestions"), self.desk_description(user), reverse("suggestions:desk"))
+            )
+        if delegate is not None:
+            links += [
+                RoleLink(
+                    _("My duty days"),
+                    _("Reception days you are on duty at."),
+                    reverse("stations:my_duties"),
+                ),
+                RoleLink(
+                    _("My activities"),
+                    _("Visits, reception, research and other duties you record."),
+                    reverse("delegates:activity_list"),
+                ),
+                RoleLink(
+                    _("Field diary"),
+                    _("Quick notes from the street, each one a suggestion in one step."),
+                    reverse("delegates:diary"),
+                ),
+                RoleLink(
+                    _("Fixed contacts"),
+                    _("The residents you keep in touch with."),
+                    reverse("delegates:contacts"),
+                ),
+                RoleLink(
+                    _("My performance file"),
+                    _("This year's targets and how far you are."),
+                    reverse("delegates:my_performance"),
+                ),
+            ]
+        if office or staff:
+            links.append(
+                RoleLink(
+                    _("Reception days"),
+                    _("Schedules with the holiday rule, duty rosters and reception logs."),
+                    reverse("stations:manage"),
+                )
+            )
+        if office or staff or delegate is not None:
+            links.append(
+                RoleLink(
+                    _("Meetings and voters' ratings"),
+                    _("Deliberation meetings, topics and follow-ups, secret-ballot rating."),
+                    reverse("meetings:list"),
+                )
+            )
+        if office or staff:
+            links.append(
+                RoleLink(
+                    _("Delegate performance files"),
+                    _("Every delegate against the yearly targets; export to Excel."),
+                    reverse("delegates:performance_list"),
+                )
+            )
+        if office:
+            links.append(
+                RoleLink(
+                    _("Yearly targets"),
+                    _("The targets each delegate is measured against."),
+                    reverse("delegates:targets", args=[today().year]),
+                )
+            )
+        if office or staff or delegate is not None or unit:
+            links += [
+                RoleLink(
+                    _("Figures dashboard"),
+                    _("Received, handled, overdue, satisfaction: by month, place and unit."),
+                    reverse("dashboard:dashboard"),
+                ),
+                RoleLink(
+                    _("Ledgers"),
+                    _("Excel ledgers of suggestions, reception days and activities."),
+                    reverse("dashboard:ledgers"),
+                ),
+            ]
+        if office or user.is_staff:
             links.append(
                 RoleLink(
                     _("Administration"),
@@ -80,39 +162,21 @@ class HomeView(LoginRequiredMixin, TemplateView):
                     reverse("admin:index"),
                 )
             )
-        if user.is_office or user.role in (Role.STATION_STAFF, Role.DELEGATE, Role.UNIT_STAFF):
-            links.append(
-                RoleLink(
-                    _("Suggestions"),
-                    self.desk_description(user),
-                    reverse("suggestions:desk"),
-                )
-            )
-        if user.role == Role.STATION_STAFF:
+        if staff:
             for station in user.staffed_stations.filter(is_active=True).order_by("name"):
                 links.append(
                     RoleLink(
                         station.name, _("Public page of your station"), station.get_absolute_url()
                     )
                 )
-        if user.role == Role.DELEGATE:
-            delegate = getattr(user, "delegate", None)
-            if delegate is not None and delegate.is_active:
-                links.append(
-                    RoleLink(
-                        _("My public profile"),
-                        _("What residents see about you."),
-                        delegate.get_absolute_url(),
-                    )
+        if delegate is not None and delegate.is_active:
+            links.append(
+                RoleLink(
+                    _("My public profile"),
+                    _("What residents see about you."),
+                    delegate.get_absolute_url(),
                 )
-                for station in delegate.stations.filter(is_active=True).order_by("name"):
-                    links.append(
-                        RoleLink(
-                            station.name,
-                            _("Public page of a station you are stationed at"),
-                            station.get_absolute_url(),
-                        )
-                    )
+            )
         links.append(
             RoleLink(
                 _("Change password"),
@@ -131,29 +195,6 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if user.role == Role.DELEGATE:
             return gettext("Take, dispatch and review the suggestions of your stations.")
         return gettext("Enter what residents raised and hand it to a delegate.")
-
-    def coming_soon(self, user) -> list[RoleLink]:
-        """Pages of the role that are not built yet, listed so that nobody hunts for them."""
-        if user.role == Role.UNIT_STAFF:
-            return []
-        if user.role == Role.DELEGATE:
-            return [
-                RoleLink(_("My activities and field diary")),
-                RoleLink(_("My performance file")),
-            ]
-        if user.role == Role.STATION_STAFF:
-            return [
-                RoleLink(_("Reception schedule and duty roster")),
-                RoleLink(_("Reception day logs")),
-                RoleLink(_("Ledgers")),
-            ]
-        if user.is_office:
-            return [
-                RoleLink(_("Dashboard")),
-                RoleLink(_("Delegate performance files")),
-                RoleLink(_("Exports")),
-            ]
-        return []
 
 
 class SecondFactorForm(forms.Form):

@@ -17,6 +17,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from accounts.models import Role
 from congress_portal.clock import today
 from delegates.models import Delegate
+from meetings.selectors import station_ballot_results
 
 from . import services
 from .filters import StationFilter
@@ -129,6 +130,7 @@ class StationDetailView(DetailView):
             rules=station_rules(station=station),
             meetings=station_recent_meetings(station=station),
             figures=station_figures(station=station),
+            ballot_results=station_ballot_results(station),
             today=today(),
         )
         return context

@@ -7,8 +7,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from congress_portal.clock import today
+from congress_portal.trees import descendant_ids
 from delegates.models import Delegate
-from stations.models import Station
+from stations.models import Region, Station
 
 from .codes import normalise_code
 from .models import WITH_UNIT_STATES, Category, Channel, HandlingUnit, State, Suggestion
@@ -22,8 +23,17 @@ class SuggestionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search title, details or code"), method="filter_q", max_length=60
     )
-    state = django_filters.ChoiceFilter(
-        label=_("Status"), choices=State.choices, empty_label=_("Any status")
+    # Several states at once: the dashboard's "handled" figure links to replied + closed.
+    state = django_filters.MultipleChoiceFilter(
+        label=_("Status"),
+        choices=State.choices,
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+    )
+    region = django_filters.ModelChoiceFilter(
+        label=_("Area"),
+        queryset=Region.objects.exclude(kind__in=(Region.Kind.COMMUNITY, Region.Kind.VILLAGE)),
+        method="filter_region",
+        empty_label=_("Any area"),
     )
     category = django_filters.ModelChoiceFilter(
         label=_("Category"), queryset=Category.objects.all(), empty_label=_("Any category")
@@ -95,6 +105,12 @@ class SuggestionFilter(django_filters.FilterSet):
         if code:
             condition |= Q(tracking_code=code)
         return queryset.filter(condition)
+
+    def filter_region(self, queryset, name, value):
+        """The stations of an area and of the areas below it."""
+        if value is None:
+            return queryset
+        return queryset.filter(station__region_id__in=descendant_ids(Region, value.pk))
 
     def filter_overdue(self, queryset, name, value):
         if not value:

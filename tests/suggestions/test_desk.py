@@ -430,3 +430,19 @@ def test_a_reply_file_that_is_html_is_refused(client, walk_to, unit_staff_user):
     assert response.status_code == 400
     assert "已办结" in response.content.decode()
     assert Suggestion.objects.get(pk=suggestion.pk).state == State.IN_PROGRESS
+
+
+def test_links_from_the_dashboard_filter_by_area_and_several_states(
+    client, walk_to, submit, office_user, station
+):
+    from tests.stations.factories import RegionFactory, StationFactory
+
+    replied, closed, new = walk_to(State.REPLIED), walk_to(State.CLOSED), walk_to(State.SUBMITTED)
+    client.force_login(office_user)
+    handled = _queue(client, "all", state=["replied", "closed"])
+    assert _listed(handled, replied) and _listed(handled, closed) and not _listed(handled, new)
+
+    area = station.region
+    elsewhere = submit(station=StationFactory(region=RegionFactory()))
+    in_area = _queue(client, "all", region=area.parent_id or area.pk)
+    assert _listed(in_area, new) and not _listed(in_area, elsewhere)

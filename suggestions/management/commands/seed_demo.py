@@ -3,6 +3,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from delegates import demo as delegates_demo
+from meetings import demo as meetings_demo
+from stations import demo as stations_demo
 from stations.models import Region
 from suggestions.demo import DEMO_PASSWORD, DISTRICT, DemoBuilder
 
@@ -37,6 +40,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 DemoBuilder(stdout=self.stdout).build()
             self.stdout.write(self.style.SUCCESS(_("Demo district built.")))
+        # Each app's demo on top of the district; each is idempotent.
+        for seed in (stations_demo.seed, delegates_demo.seed, meetings_demo.seed):
+            with transaction.atomic():
+                seed(stdout=self.stdout)
         self.stdout.write(_("Demo logins (password %(password)s):") % {"password": DEMO_PASSWORD})
         for username, what in LOGINS:
             self.stdout.write(f"  {username:<9} {what}")
