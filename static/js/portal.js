@@ -62,5 +62,43 @@
       });
     }
     showState();
+
+    // A table wider than a phone scrolls inside its .table-responsive box; keyboard users must
+    // be able to reach that box to scroll it (WCAG 2.1.1), and hear what it holds.
+    function markScrollableTables() {
+      var boxes = document.querySelectorAll(".table-responsive");
+      for (var n = 0; n < boxes.length; n += 1) {
+        var box = boxes[n];
+        var scrolls = box.scrollWidth > box.clientWidth + 1;
+        if (scrolls && !box.hasAttribute("tabindex")) {
+          var caption = box.querySelector("caption");
+          var section = box.closest("[aria-labelledby]");
+          var labelId = "";
+          if (caption) {
+            caption.id = caption.id || "portal-table-caption-" + n;
+            labelId = caption.id;
+          } else if (section) {
+            labelId = section.getAttribute("aria-labelledby");
+          }
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("data-portal-scrollable", "");
+          if (labelId) {
+            box.setAttribute("role", "region");
+            box.setAttribute("aria-labelledby", labelId);
+          }
+        } else if (!scrolls && box.hasAttribute("data-portal-scrollable")) {
+          box.removeAttribute("tabindex");
+          box.removeAttribute("data-portal-scrollable");
+          box.removeAttribute("role");
+          box.removeAttribute("aria-labelledby");
+        }
+      }
+    }
+    markScrollableTables();
+    var resizeTimer = null;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(resizeTimer);
+      resizeTimer = window.setTimeout(markScrollableTables, 150);
+    });
   });
 })();

@@ -57,3 +57,16 @@ def test_keyboard_users_see_the_skip_link_and_where_focus_is(desktop, world):
             " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
         )
         assert outline[0] != "none" and outline[1] >= 2, outline
+
+
+def test_staff_tables_on_a_phone_stay_inside_the_screen_and_scroll_by_keyboard(phone, world):
+    phone.login(world.office_user)
+    for path, name in [
+        (reverse("dashboard:dashboard"), "dashboard-office"),
+        (reverse("delegates:performance_list"), "performance-list-office"),
+        (reverse("suggestions:desk"), "desk-list-office"),
+    ]:
+        phone.goto(path)
+        assert phone.page.evaluate("window.innerWidth") == 390  # not zoomed out
+        phone.assert_no_horizontal_overflow()
+        phone.check(name)
