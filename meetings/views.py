@@ -720,8 +720,10 @@ def _public_session(pk) -> BallotSession:
 
 def _private(response):
     # The page's URL carries a ballot code: keep it out of caches and of other sites' logs.
+    # same-origin, not no-referrer: with no-referrer Chromium posts the ballot with
+    # "Origin: null", which Django's CSRF check rightly refuses.
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

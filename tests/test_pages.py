@@ -85,3 +85,15 @@ def test_the_privacy_notice_is_linked_from_every_page_and_says_how_long(client, 
     page = client.get("/privacy/")
     assert page.status_code == 200
     assert "365" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_form_posted_without_its_csrf_token_gets_our_page_with_no_inline_style(settings):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("suggestions:new"), {"title": "x"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "<style" not in body and 'style="' not in body
+    assert 'class="portal-error' in body
