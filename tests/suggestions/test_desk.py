@@ -446,3 +446,17 @@ def test_links_from_the_dashboard_filter_by_area_and_several_states(
     elsewhere = submit(station=StationFactory(region=RegionFactory()))
     in_area = _queue(client, "all", region=area.parent_id or area.pk)
     assert _listed(in_area, new) and not _listed(in_area, elsewhere)
+
+
+def test_the_workbench_and_the_detail_page_make_a_bounded_number_of_queries(
+    client, walk_to, submit, delegate_user, django_assert_max_num_queries
+):
+    suggestion = walk_to(State.UNIT_REPLIED)
+    for n in range(30):
+        submit(title=f"建议{n}")
+    client.force_login(delegate_user)
+    client.get(reverse("suggestions:desk"))  # warm the session
+    with django_assert_max_num_queries(18):
+        _queue(client, "all")
+    with django_assert_max_num_queries(22):
+        assert _detail(client, suggestion).status_code == 200
