@@ -1,6 +1,7 @@
 """Forms of the delegates' own pages and of the office's performance pages."""
 
 import datetime
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -43,6 +44,11 @@ def _delegate_label(delegate: Delegate) -> str:
     return f"{delegate.name}（{delegate.occupation}）" if delegate.occupation else delegate.name
 
 
+def _with_submission_key(form) -> None:
+    if not form.is_bound and "submission_key" not in form.initial:
+        form.initial["submission_key"] = uuid.uuid4()
+
+
 class _TextCleaning:
     """Refuse control characters in every free-text field of the form."""
 
@@ -74,6 +80,8 @@ class ActivityForm(_TextCleaning, forms.Form):
 
     text_fields = ("title", "place", "notes")
 
+    # Per-form key (SECURITY.md 22): posting the same form twice records once.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     delegate = forms.ModelChoiceField(
         label=_("Delegate"),
         queryset=Delegate.objects.none(),
@@ -119,6 +127,7 @@ class ActivityForm(_TextCleaning, forms.Form):
             self.fields["delegate"].label_from_instance = _delegate_label
         else:
             del self.fields["delegate"]
+        _with_submission_key(self)
 
     def clean_date(self):
         return _check_date(self.cleaned_data["date"])
@@ -129,6 +138,8 @@ class DiaryEntryForm(_TextCleaning, forms.Form):
 
     text_fields = ("place", "text")
 
+    # Per-form key (SECURITY.md 22): posting the same form twice records once.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(
         label=_("What I heard"),
         max_length=4000,
@@ -137,6 +148,10 @@ class DiaryEntryForm(_TextCleaning, forms.Form):
     )
     place = forms.CharField(label=_("Where"), max_length=120, required=False)
     date = forms.DateField(label=_("Date"), widget=_DATE, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _with_submission_key(self)
 
     def clean_date(self):
         return _check_date(self.cleaned_data["date"]) or today()

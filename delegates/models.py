@@ -279,11 +279,20 @@ class Activity(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("recorded"), default=now, editable=False)
+    # A per-form key: the same form posted twice records once (SECURITY.md 22).
+    submission_key = models.UUIDField(_("submission key"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=models.Q(submission_key__isnull=False),
+                name="activity_unique_submission_key",
+            )
+        ]
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.title}"
@@ -299,11 +308,20 @@ class DiaryEntry(models.Model):
     place = models.CharField(_("place"), max_length=120, blank=True)
     text = models.TextField(_("what I heard"), max_length=4000)
     created_at = models.DateTimeField(_("recorded"), default=now, editable=False)
+    # A per-form key: the same form posted twice records once (SECURITY.md 22).
+    submission_key = models.UUIDField(_("submission key"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("field diary entry")
         verbose_name_plural = _("field diary entries")
         ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=models.Q(submission_key__isnull=False),
+                name="diary_unique_submission_key",
+            )
+        ]
 
     def __str__(self):
         return f"{self.delegate} {self.date:%Y-%m-%d}"

@@ -3,10 +3,11 @@
 import datetime
 import re
 import unicodedata
+import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 from pypinyin import Style, lazy_pinyin
 
@@ -212,11 +213,16 @@ def activity_record(
     participants: Iterable[Delegate] = (),
     residents_contacted: int = 0,
     notes: str = "",
+    submission_key: uuid.UUID | None = None,
 ) -> Activity:
     """Record an activity of ``delegate`` (and of the other ``participants``, for a group
-    activity: it counts for each of them)."""
+    activity: it counts for each of them). The same ``submission_key`` twice records once."""
     _require_for(actor, delegate)
-    activity = Activity(created_by=actor)
+    if submission_key is not None:
+        existing = Activity.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    activity = Activity(created_by=actor, submission_key=submission_key)
     _activity_fill(
         activity,
         kind=kind,
@@ -227,7 +233,13 @@ def activity_record(
         residents=residents_contacted,
         notes=notes,
     )
-    activity.save()
+    try:
+        with transaction.atomic():
+            activity.save()
+    except IntegrityError:
+        if submission_key is None:
+            raise
+        return Activity.objects.get(submission_key=submission_key)  # the twin post won
     activity.participants.set({delegate.pk, *(p.pk for p in participants)})
     return activity
 
@@ -301,16 +313,36 @@ def activity_delete(*, activity: Activity, actor) -> None:
 
 @transaction.atomic
 def diary_entry_create(
-    *, actor, delegate: Delegate, text: str, date: datetime.date | None = None, place: str = ""
+    *,
+    actor,
+    delegate: Delegate,
+    text: str,
+    date: datetime.date | None = None,
+    place: str = "",
+    submission_key: uuid.UUID | None = None,
 ) -> DiaryEntry:
-    """A quick field note of ``delegate``."""
+    """A quick field note of ``delegate``. The same ``submission_key`` twice saves once."""
     _require_for(actor, delegate)
+    if submission_key is not None:
+        existing = DiaryEntry.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
     entry = DiaryEntry(
-        delegate=delegate, date=date or today(), place=(place or "").strip(), text=text.strip()
+        delegate=delegate,
+        date=date or today(),
+        place=(place or "").strip(),
+        text=text.strip(),
+        submission_key=submission_key,
     )
     _check_not_future(entry.date)
-    entry.full_clean()
-    entry.save()
+    entry.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        if submission_key is None:
+            raise
+        return DiaryEntry.objects.get(submission_key=submission_key)  # the twin post won
     return entry
 
 

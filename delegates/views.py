@@ -253,6 +253,7 @@ class ActivityCreateView(RecordKeeperMixin, ActivityFormMixin, FormView):
                 participants=data["participants"],
                 residents_contacted=data["residents_contacted"],
                 notes=data["notes"],
+                submission_key=data.get("submission_key"),
             )
         except ValidationError as error:
             _form_errors_from(form, error)
@@ -396,6 +397,7 @@ class DiaryView(RecordKeeperMixin, FormView):
                 text=data["text"],
                 date=data["date"],
                 place=data["place"],
+                submission_key=data.get("submission_key"),
             )
         except ValidationError as error:
             _form_errors_from(form, error)

@@ -433,3 +433,22 @@ def test_odd_ids_are_not_found_not_a_500(client, office_user, pk):
     assert client.get(f"/delegates/activities/{pk}/").status_code == 404
     assert client.get(f"/delegates/performance/{pk}/2026/").status_code == 404
     assert client.get("/delegates/performance/", {"year": pk, "station": pk}).status_code == 200
+
+
+def test_the_same_activity_or_note_posted_twice_is_recorded_once(client, delegate_user, frozen):
+    import re as _re
+
+    from delegates.models import DiaryEntry
+
+    client.force_login(delegate_user)
+    page = client.get(reverse("delegates:activity_create")).content.decode()
+    key = _re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    for _ in range(2):
+        client.post(reverse("delegates:activity_create"), _activity_form(submission_key=key))
+    assert Activity.objects.count() == 1
+
+    page = client.get(reverse("delegates:diary")).content.decode()
+    key = _re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    for _ in range(2):
+        client.post(reverse("delegates:diary"), {"submission_key": key, "text": "路灯坏了"})
+    assert DiaryEntry.objects.count() == 1
