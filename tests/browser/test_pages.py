@@ -24,8 +24,8 @@ def test_login_errors_are_tied_to_the_fields_and_the_error_pages_are_accessible(
     page = desktop.page
     desktop.goto("accounts:login")
     desktop.check("login")
-    page.get_by_role("button", name=zh("Log in")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Log in")).click()
     username = page.locator("#id_username")
     assert username.get_attribute("aria-invalid") == "true"
     assert page.locator(f"#{username.get_attribute('aria-describedby').split()[-1]}").is_visible()

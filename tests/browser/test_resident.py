@@ -70,8 +70,8 @@ def test_resident_on_a_phone_submits_a_suggestion_with_a_photo_and_tracks_it(pho
         label="东南街道人大代表联络站"
     )
     page.get_by_label(zh("Your phone")).fill("138 0013 8000")
-    page.get_by_role("button", name=zh("Submit my suggestion")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Submit my suggestion")).click()
     privacy = page.locator("#id_privacy")
     assert privacy.get_attribute("aria-invalid") == "true"
     assert page.locator(f"#{privacy.get_attribute('aria-describedby')}").is_visible()
@@ -109,8 +109,8 @@ def test_resident_on_a_phone_submits_a_suggestion_with_a_photo_and_tracks_it(pho
     phone.check("track")
     page.get_by_label(zh("Tracking code")).fill("AAAA-BBBB-CCCC")
     phone.expect_status(404)
-    page.get_by_role("button", name=zh("Look up")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Look up")).click()
     assert page.get_by_role("alert").is_visible()
     phone.check("track-not-found")
 
@@ -139,8 +139,8 @@ def test_resident_rates_unsatisfied_it_reopens_and_after_a_second_reply_rates_sa
 
     page.get_by_label(zh("unsatisfied")).check()
     page.get_by_label(zh("Comment (optional)")).fill("只清运了一次，后来又没人管了。")
-    page.get_by_role("button", name=zh("Send my rating")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Send my rating")).click()
     suggestion.refresh_from_db()
     assert suggestion.state == State.ACCEPTED
     assert suggestion.reopen_count == 1
@@ -152,8 +152,8 @@ def test_resident_rates_unsatisfied_it_reopens_and_after_a_second_reply_rates_sa
     page.reload()
     assert "早晚各清运一次" in page.locator("main").inner_text()
     page.get_by_label(zh("satisfied"), exact=True).check()
-    page.get_by_role("button", name=zh("Send my rating")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Send my rating")).click()
     suggestion.refresh_from_db()
     assert suggestion.state == State.CLOSED
     assert suggestion.rating == "satisfied"
@@ -169,8 +169,8 @@ def test_english_switch_on_the_resident_pages(visitor_factory, world):
     assert page.get_by_role("heading", level=1).inner_text() == zh("Make a suggestion")
 
     page.get_by_role("button", name=zh("Menu")).click()
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
     assert page.url.endswith(reverse("suggestions:new"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "Make a suggestion"
@@ -186,6 +186,6 @@ def test_english_switch_on_the_resident_pages(visitor_factory, world):
     phone.check("home-en")
 
     page.get_by_role("button", name="Menu").click()
-    page.get_by_role("button", name="简体中文").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="简体中文").click()
     assert page.locator("html").get_attribute("lang") == "zh-hans"

@@ -119,8 +119,8 @@ def test_station_staff_set_a_rule_assign_duty_and_log_a_day_with_two_issues(visi
     page.get_by_label(zh("monthly on a day")).check()
     page.get_by_label(zh("Day of the month")).fill("10")
     staff.check("station-rule-new")
-    page.get_by_role("button", name=zh("Save the rule")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Save the rule")).click()
     rule = ReceptionRule.objects.get(station=world.station)
     assert rule.kind == ReceptionRule.Kind.MONTHLY and rule.day_of_month == 10
 
@@ -131,8 +131,8 @@ def test_station_staff_set_a_rule_assign_duty_and_log_a_day_with_two_issues(visi
     page.locator("#id_start").fill(start.isoformat())
     page.locator("#id_end").fill(end.isoformat())
     staff.check("station-rule-generate")
-    page.get_by_role("button", name=zh("Generate"), exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Generate"), exact=True).click()
     days = ReceptionDay.objects.filter(station=world.station)
     assert days.count() >= 3
     day = days.filter(date__lte=today()).order_by("-date").first()
@@ -148,8 +148,8 @@ def test_station_staff_set_a_rule_assign_duty_and_log_a_day_with_two_issues(visi
     page.get_by_label("李梅").check()
     page.get_by_label(zh("Leader in charge")).fill("张主任")
     staff.check("station-day-duty")
-    page.get_by_role("button", name=zh("Save the roster")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Save the roster")).click()
     day.refresh_from_db()
     assert sorted(d.delegate.name for d in day.duties.all()) == ["李梅", "王建华"]
     assert day.leader_name == "张主任"
@@ -170,8 +170,8 @@ def test_station_staff_set_a_rule_assign_duty_and_log_a_day_with_two_issues(visi
     second_issue.get_by_label(zh("Details")).fill("夏天垃圾站清运不及时，居民反映异味大。")
     second_issue.get_by_label(zh("Resident's phone (optional)")).fill("13912345678")
     staff.check("station-day-log")
-    page.get_by_role("button", name=zh("Save the log")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Save the log")).click()
     day.refresh_from_db()
     assert day.visitors == 12 and day.logged_at is not None
     logged = Suggestion.objects.filter(reception_day=day).order_by("title")
