@@ -15,6 +15,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from accounts.models import Role
 from accounts.services import audit_record
 from congress_portal.clock import today
+from congress_portal.forms import add_service_error
 from stations.models import Station
 from suggestions.selectors import station_ids_in_scope
 
@@ -169,15 +170,6 @@ def _pk_or_none(value) -> int | None:
     return number if 0 < number < 2**31 else None
 
 
-def _form_errors_from(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form (field errors where they belong)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _year_param(value, default: int) -> int:
     year = _pk_or_none(value)
     return year if year is not None and MIN_YEAR <= year <= 2100 else default
@@ -256,7 +248,7 @@ class ActivityCreateView(RecordKeeperMixin, ActivityFormMixin, FormView):
                 submission_key=data.get("submission_key"),
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, gettext("The activity has been recorded."))
         return redirect("delegates:activity_detail", pk=activity.pk)
@@ -328,7 +320,7 @@ class ActivityUpdateView(RecordKeeperMixin, ActivityFormMixin, FormView):
                 notes=data["notes"],
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, gettext("The activity has been changed."))
         return redirect("delegates:activity_detail", pk=self.object.pk)
@@ -400,7 +392,7 @@ class DiaryView(RecordKeeperMixin, FormView):
                 submission_key=data.get("submission_key"),
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, gettext("Your note has been saved."))
         return redirect("delegates:diary")
@@ -477,7 +469,7 @@ class DiarySuggestView(RecordKeeperMixin, FormView):
             if getattr(error, "code", None) == "already_turned":
                 messages.info(self.request, " ".join(error.messages))
                 return redirect("delegates:diary")
-            _form_errors_from(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -539,7 +531,7 @@ class FixedContactsView(RecordKeeperMixin, FormView):
                 since=data["since"],
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, gettext("The resident has been added."))
         return self._back()
@@ -786,7 +778,7 @@ class AnnualReportView(OfficeMixin, FormView):
                 actor=self.request.user, delegate=self.delegate, year=self.year, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, gettext("The annual report has been recorded."))
         return redirect("delegates:performance_file", pk=self.delegate.pk, year=self.year)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, TemplateView
 
 from congress_portal.clock import today
+from congress_portal.forms import add_service_error
 from congress_portal.ratelimit import hit
 from stations.models import Station
 from suggestions.models import Suggestion
@@ -51,15 +52,6 @@ from .qr import ballot_qr_svg
 # one Wi-Fi address; enumeration is still hopeless (50-bit codes, a few hundred per window).
 BALLOT_LIMIT = 300
 BALLOT_WINDOW = 600
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _stations(user):
@@ -158,7 +150,7 @@ class MeetingCreateView(LoginRequiredMixin, View):
                     **data,
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, gettext("The meeting has been saved."))
                 return redirect(meeting.get_manage_url())
@@ -185,7 +177,7 @@ class MeetingUpdateView(MeetingScopeMixin, View):
                     meeting=meeting, actor=request.user, delegates=data.pop("delegates"), **data
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, gettext("The meeting has been saved."))
                 return redirect(meeting.get_manage_url())
@@ -292,7 +284,7 @@ class TopicCreateView(MeetingScopeMixin, View):
                     submission_key=form.cleaned_data["submission_key"],
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, gettext("The topic is on the meeting's agenda."))
                 return redirect(meeting.get_manage_url())
@@ -340,7 +332,7 @@ class TopicProposalsView(MeetingScopeMixin, View):
                     submission_key=form.cleaned_data["submission_key"],
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, gettext("The topic is on the meeting's agenda."))
                 return redirect(meeting.get_manage_url())
@@ -425,7 +417,7 @@ class TopicEditView(TopicScopeMixin, View):
                     suggestions=form.cleaned_data["suggestions"],
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, gettext("The topic has been saved."))
                 return redirect(topic.get_absolute_url())
@@ -445,7 +437,7 @@ class TopicDecideView(TopicScopeMixin, View):
                     topic=topic, actor=request.user, decision=form.cleaned_data["decision"]
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, gettext("The decision has been recorded."))
                 return redirect(topic.get_absolute_url())
@@ -463,7 +455,7 @@ class FollowUpAddView(TopicScopeMixin, View):
             try:
                 services.follow_up_add(topic=topic, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, gettext("The follow-up has been added."))
                 return redirect(topic.get_absolute_url())
@@ -485,7 +477,7 @@ def follow_up_done(request, pk):
                 follow_up=follow_up, actor=request.user, note=form.cleaned_data["result"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, gettext("The follow-up is marked done."))
             return redirect(topic.get_absolute_url())
@@ -538,7 +530,7 @@ class BallotSetupView(MeetingScopeMixin, View):
                     voters=form.cleaned_data["voters"],
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, gettext("The ballot has been prepared."))
                 return redirect(meeting.get_manage_url())
@@ -664,7 +656,7 @@ class BallotPaperView(MeetingScopeMixin, View):
                     session=session, actor=request.user, totals=form.totals()
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, gettext("The paper totals have been saved."))
                 return redirect(session.meeting.get_manage_url())

@@ -16,6 +16,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from accounts.models import Role
 from congress_portal.clock import today
+from congress_portal.forms import add_service_error
 from delegates.models import Delegate
 from meetings.selectors import station_ballot_results
 
@@ -277,7 +278,7 @@ class RuleCreateView(_FormPage):
                     station=station, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(
                     request,
@@ -302,7 +303,7 @@ class RuleEditView(_FormPage):
             try:
                 services.reception_rule_update(rule=rule, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(
                     request,
@@ -369,7 +370,7 @@ class RuleGenerateView(_FormPage):
                     rule=rule, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(
                     request,
@@ -381,17 +382,6 @@ class RuleGenerateView(_FormPage):
                 )
                 return redirect("stations:schedule", pk=rule.station_id)
         return self.render(self.context(rule, form))
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: per field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item.messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _theme_options():
@@ -440,7 +430,7 @@ class DayEditView(_FormPage):
                     day=day, actor=request.user, expected_version=version, **data
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, gettext("The reception day is saved."))
                 return redirect("stations:schedule", pk=day.station_id)
@@ -465,7 +455,7 @@ class DayCancelView(DayEditView):
                     expected_version=cancel_form.cleaned_data["version"],
                 )
             except ValidationError as error:
-                _errors_to_form(cancel_form, error)
+                add_service_error(cancel_form, error)
             else:
                 messages.success(
                     request,
@@ -530,7 +520,7 @@ class DutyView(_FormPage):
                     expected_version=form.cleaned_data["version"],
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, gettext("The duty roster is saved."))
                 return redirect("stations:schedule", pk=day.station_id)
@@ -618,7 +608,7 @@ class DayLogView(_FormPage):
                         expected_version=form.cleaned_data["version"],
                     )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(
                     request,

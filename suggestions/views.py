@@ -12,6 +12,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.models import AuditEvent, Role
 from accounts.services import audit_record
+from congress_portal.forms import add_service_error
 from congress_portal.masking import mask_phone
 from congress_portal.ratelimit import hit
 from delegates.models import Delegate
@@ -60,7 +61,7 @@ class SuggestionCreateView(FormView):
                 submission_key=data["submission_key"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         # The code travels in the session, not the URL, to the page that shows it big.
         self.request.session["portal_new_code"] = suggestion.tracking_code
@@ -306,8 +307,11 @@ class DeskCreateView(DeskAccessMixin, FormView):
                 submission_key=data["submission_key"],
                 actor=user,
             )
-        except (ValidationError, services.NotAllowed) as error:
-            form.add_error(None, _messages_of(error))
+        except ValidationError as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
+        except services.NotAllowed as error:
+            form.add_error(None, str(error))
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -440,7 +444,7 @@ class DeskStepView(DeskAccessMixin, View):
             if form is None:
                 messages.error(request, " ".join(error.messages))
             else:
-                form.add_error(None, error.messages)
+                add_service_error(form, error)
                 return self._again(request, suggestion, step, form)
         else:
             messages.success(request, message)
