@@ -727,6 +727,8 @@ class PerformanceFileView(_NotFoundUnlessMixin, TemplateView):
             report=AnnualReport.objects.filter(delegate=delegate, year=year).first(),
             is_office=user.is_office,
             is_own=user_delegate(user) == delegate,
+            # Activities open for the office and their delegate; station staff read the file only.
+            can_open_activities=user.is_office or user_delegate(user) == delegate,
             years=list(range(today().year, today().year - 4, -1)),
         )
         return context

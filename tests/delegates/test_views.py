@@ -452,3 +452,24 @@ def test_the_same_activity_or_note_posted_twice_is_recorded_once(client, delegat
     for _ in range(2):
         client.post(reverse("delegates:diary"), {"submission_key": key, "text": "路灯坏了"})
     assert DiaryEntry.objects.count() == 1
+
+
+@pytest.mark.parametrize("fixture", ["office_user", "station_staff_user", "delegate_user"])
+def test_every_link_in_a_performance_file_opens_for_whoever_may_read_it(
+    client, request, fixture, delegate, delegate_user, submit, frozen
+):
+    import re as _re
+
+    from suggestions import services as loop
+
+    client.force_login(delegate_user)
+    client.post(reverse("delegates:activity_create"), _activity_form())
+    loop.suggestion_accept(suggestion=submit(), actor=delegate_user)
+    client.force_login(request.getfixturevalue(fixture))
+    page = client.get(reverse("delegates:performance_file", args=[delegate.pk, 2026]))
+    assert page.status_code == 200
+    main = page.content.decode().split('id="main"', 1)[1]
+    links = set(_re.findall(r'href="(/[^"#]*)"', main))
+    assert links
+    for link in links:
+        assert client.get(link, follow=True).status_code == 200, (fixture, link)
