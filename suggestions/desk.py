@@ -171,10 +171,6 @@ def _publish(suggestion, user, data):
     return gettext("The reply is published; the resident can now rate it.")
 
 
-def _state(*states):
-    return lambda suggestion: suggestion.state in states
-
-
 STEPS: dict[str, Step] = {
     step.name: step
     for step in [
