@@ -9,9 +9,17 @@ from congress_portal.trees import check_no_cycle
 
 
 class Region(models.Model):
-    """An administrative area: district → street/township → community/village."""
+    """An administrative area: province → city → district → street/township →
+    community/village.
+
+    ``path`` lists the ids from the root down to the area itself ("/1/14/230/"), so that an
+    area's descendants are one indexed prefix query at any depth, and the rollups can find
+    every area a station belongs to without walking up the tree.
+    """
 
     class Kind(models.TextChoices):
+        PROVINCE = "province", _("province")
+        CITY = "city", _("city")
         DISTRICT = "district", _("district / county")
         STREET = "street", _("street")
         TOWNSHIP = "township", _("township / town")
@@ -29,6 +37,12 @@ class Region(models.Model):
         related_name="children",
     )
     code = models.CharField(_("administrative code"), max_length=12, blank=True)
+    # db_index: on PostgreSQL Django adds a varchar_pattern_ops index beside the plain one, so
+    # path__startswith is an index range scan whatever the database's collation.
+    path = models.CharField(_("path"), max_length=200, editable=False, default="", db_index=True)
+    depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=0)
+
+    ROOT_KINDS = (Kind.PROVINCE, Kind.CITY, Kind.DISTRICT)
 
     class Meta:
         verbose_name = _("area")
@@ -37,16 +51,42 @@ class Region(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_in_parent"),
             models.CheckConstraint(
-                condition=Q(kind="district") | Q(parent__isnull=False),
-                name="region_only_district_is_root",
+                condition=Q(kind__in=["province", "city", "district"]) | Q(parent__isnull=False),
+                name="region_only_upper_levels_are_roots",
             ),
         ]
 
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # Derived from the parent, like Suggestion.submitted_month: kept in step on every save,
+        # and a move takes the whole subtree along.
+        old_path = self.path
+        if self.pk is None:
+            super().save(*args, **kwargs)
+            kwargs = {"update_fields": ["path", "depth"]}
+        parent_path = self.parent.path if self.parent_id else "/"
+        self.path = f"{parent_path}{self.pk}/"
+        self.depth = self.path.count("/") - 2
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=models.functions.Concat(
+                    models.Value(self.path),
+                    models.functions.Substr("path", len(old_path) + 1),
+                    output_field=models.CharField(),
+                ),
+                depth=models.F("depth") + (self.depth - (old_path.count("/") - 2)),
+            )
+
     def clean(self):
         check_no_cycle(self)
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """The ids from the root down to this area, itself included."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
 
     @property
     def is_grassroots(self):

@@ -14,12 +14,37 @@ from tests.stations.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_only_a_district_can_be_the_root_of_the_area_tree():
+def test_only_a_province_city_or_district_can_be_the_root_of_the_area_tree():
+    province = Region.objects.create(name="甘肃省", kind=Region.Kind.PROVINCE)
+    city = Region.objects.create(name="张掖市", kind=Region.Kind.CITY, parent=province)
     district = Region.objects.create(name="东区", kind=Region.Kind.DISTRICT)
     Region.objects.create(name="东南街道", kind=Region.Kind.STREET, parent=district)
+    Region.objects.create(name="甘州区", kind=Region.Kind.DISTRICT, parent=city)
 
-    with refused_by_database("region_only_district_is_root"):
+    with refused_by_database("region_only_upper_levels_are_roots"):
         Region.objects.create(name="西南街道", kind=Region.Kind.STREET)
+
+
+def test_an_area_knows_its_path_from_the_root_and_a_move_takes_its_subtree_along():
+    province = Region.objects.create(name="甘肃省", kind=Region.Kind.PROVINCE)
+    city = Region.objects.create(name="张掖市", kind=Region.Kind.CITY, parent=province)
+    other_city = Region.objects.create(name="酒泉市", kind=Region.Kind.CITY, parent=province)
+    district = Region.objects.create(name="甘州区", kind=Region.Kind.DISTRICT, parent=city)
+    street = Region.objects.create(name="东街街道", kind=Region.Kind.STREET, parent=district)
+
+    assert street.ancestor_ids == [province.pk, city.pk, district.pk, street.pk]
+    assert street.depth == 3
+    assert set(
+        Region.objects.filter(path__startswith=city.path).values_list("pk", flat=True)
+    ) == {city.pk, district.pk, street.pk}
+
+    district.parent = other_city
+    district.save()
+
+    street.refresh_from_db()
+    assert street.ancestor_ids == [province.pk, other_city.pk, district.pk, street.pk]
+    assert street.depth == 3
+    assert not Region.objects.filter(path__startswith=city.path).exclude(pk=city.pk).exists()
 
 
 def test_two_areas_under_one_parent_cannot_share_a_name():
