@@ -179,11 +179,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The number of reverse proxies in front of the portal, each appending to X-Forwarded-For;
+# congress_portal.clients.client_ip reads the client's address behind them, for the lockout,
+# the audit log and the rate limits alike.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "congress_portal.clients.client_ip"
 
-# Sessions: 30 minutes idle (rolling cookie), 12 hours absolute (SessionLifetimeMiddleware).
+# Sessions: 30 minutes idle, 12 hours absolute (SessionLifetimeMiddleware). The idle expiry is
+# pushed forward at most once a minute, not saved on every request (PERFORMANCE.md).
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_INTERVAL = 60
 SESSION_ABSOLUTE_LIFETIME = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
