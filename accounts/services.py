@@ -2,13 +2,9 @@
 
 from django.http import HttpRequest
 
+from congress_portal.clients import client_ip
+
 from .models import AuditEvent
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(

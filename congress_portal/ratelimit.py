@@ -9,9 +9,11 @@ import time
 
 from django.core.cache import cache
 
+from .clients import client_ip
+
 
 def _client(request) -> str:
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    address = client_ip(request) or "unknown"
     return hashlib.sha256(address.encode()).hexdigest()[:16]
 
 
