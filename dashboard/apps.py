@@ -6,3 +6,11 @@ class DashboardConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "dashboard"
     verbose_name = _("Dashboard and ledgers")
+
+    def ready(self):
+        from suggestions import events
+
+        from . import rollups
+
+        # The figures follow the loop inside its transactions (dashboard.rollups).
+        events.subscribe("dashboard.rollups", rollups.on_event)

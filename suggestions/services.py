@@ -19,10 +19,9 @@ from django.utils.translation import gettext
 from accounts.models import Role
 from congress_portal.clock import now, today
 from congress_portal.masking import normalise_phone
-from dashboard import rollups
 from stations.workdays import WorkCalendar
 
-from . import codes
+from . import codes, events
 from .models import (
     ANNOTATIONS,
     Attachment,
@@ -126,7 +125,7 @@ def _record(
         data=data or {},
         created_at=now(),
     )
-    rollups.on_event(event)  # figures move in the same transaction as the state
+    events.publish(event)  # subscribers (the figures) move in the same transaction
     return event
 
 
