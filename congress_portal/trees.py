@@ -19,21 +19,3 @@ def check_no_cycle(instance, parent_field: str = "parent") -> None:
         if seen > MAX_DEPTH:
             raise ValidationError({parent_field: gettext("The nesting is too deep.")})
         parent = getattr(parent, parent_field)
-
-
-def descendant_ids(model, root_id: int, parent_field: str = "parent") -> set[int]:
-    """``root_id`` and every id nested below it, one query per level."""
-    found, frontier = {root_id}, {root_id}
-    for _ in range(MAX_DEPTH):
-        frontier = (
-            set(
-                model.objects.filter(**{f"{parent_field}_id__in": frontier}).values_list(
-                    "id", flat=True
-                )
-            )
-            - found
-        )
-        if not frontier:
-            break
-        found |= frontier
-    return found

@@ -24,12 +24,12 @@ from accounts.services import audit_record
 from congress_portal.clock import now, today
 from congress_portal.masking import mask_name, mask_phone
 from delegates.models import Activity, Delegate
-from stations.models import DutyAssignment, ReceptionDay, Station
+from stations.models import DutyAssignment, ReceptionDay, Region, Station
+from stations.selectors import in_area
 from suggestions.models import Channel, State, Suggestion
 from suggestions.selectors import station_ids_in_scope, suggestions_visible_to
 
 from .public import redact_phones
-from .scopes import _region_descendants
 from .xlsx import Column, write_ledger
 
 LEDGER_LANGUAGE = "zh-hans"
@@ -201,7 +201,7 @@ def _suggestion_queryset(request):
     if region:
         if not region.isdigit() or len(region) > 18 or user.role == Role.UNIT_STAFF:
             raise Http404("bad area")
-        scope = scope.filter(station__region_id__in=_region_descendants(int(region)))
+        scope = scope.filter(in_area(_area_or_404(region)))
     from suggestions.filters import SuggestionFilter
 
     stations = Station.objects.order_by("name")
@@ -353,13 +353,20 @@ DATED_FILTER_NAMES = {
 }
 
 
-def _region_filter(request, qs, path="station__region_id__in"):
+def _area_or_404(value: str) -> Region:
+    region = Region.objects.filter(pk=int(value)).only("id", "path").first()
+    if region is None:
+        raise Http404("no such area")
+    return region
+
+
+def _region_filter(request, qs):
     region = request.GET.get("region", "")
     if not region:
         return qs
     if not region.isdigit() or len(region) > 18:
         raise Http404("bad area")
-    return qs.filter(**{path: _region_descendants(int(region))})
+    return qs.filter(in_area(_area_or_404(region)))
 
 
 @login_required

@@ -1,9 +1,18 @@
 """Exact figures of the loop, kept in step with it (``dashboard.rollups``).
 
-A dashboard page sums a few hundred ``SuggestionRollup`` rows instead of aggregating the
-suggestions table (PERFORMANCE.md: a whole-table GROUP BY over a million rows can never be
-fast). ``SuggestionFigures`` holds what each suggestion currently contributes, so that a
-suggestion moved to another handling unit takes all of its figures along.
+A dashboard page sums a few hundred rollup rows instead of aggregating the suggestions table
+(PERFORMANCE.md: a whole-table GROUP BY over a million rows can never be fast), at the grain
+the page needs:
+
+- ``SuggestionRollup``: month × station × category × channel × unit. Fine enough for any
+  breakdown of a few stations or of one unit (a station's page, a station's staff, a delegate,
+  a unit), but about as many rows as suggestions over a province.
+- ``AreaRollup``: month × area, one dimension at a time (all, category, channel, unit), for every
+  area above the grassroots (province, city, district, street, township). A province's year is
+  a few hundred rows per dimension, whatever the number of suggestions.
+
+``SuggestionFigures`` holds what each suggestion currently contributes, so that a suggestion
+moved to another handling unit takes all of its figures along.
 """
 
 from django.db import models
@@ -51,7 +60,23 @@ class FigureColumns(models.Model):
         abstract = True
 
 
-class SuggestionRollup(FigureColumns):
+class RollupColumns(FigureColumns):
+    """The counters, plus one gauge per state: how many of the row's suggestions are in it now."""
+
+    now_submitted = _counter(_("awaiting a delegate now"))
+    now_accepted = _counter(_("taken now"))
+    now_dispatched = _counter(_("dispatched now"))
+    now_in_progress = _counter(_("in progress now"))
+    now_unit_replied = _counter(_("reply under review now"))
+    now_replied = _counter(_("replied now"))
+    now_closed = _counter(_("closed now"))
+    now_merged = _counter(_("merged now"))
+
+    class Meta:
+        abstract = True
+
+
+class SuggestionRollup(RollupColumns):
     """The figures of all suggestions submitted in one month at one station, in one category,
     through one channel, now with one handling unit (or none)."""
 
@@ -78,15 +103,6 @@ class SuggestionRollup(FigureColumns):
     # upsert relies on the constraint to find a concurrent insert of the same key.
     unit_key = models.BigIntegerField(_("handling unit key"), default=0)
 
-    now_submitted = _counter(_("awaiting a delegate now"))
-    now_accepted = _counter(_("taken now"))
-    now_dispatched = _counter(_("dispatched now"))
-    now_in_progress = _counter(_("in progress now"))
-    now_unit_replied = _counter(_("reply under review now"))
-    now_replied = _counter(_("replied now"))
-    now_closed = _counter(_("closed now"))
-    now_merged = _counter(_("merged now"))
-
     class Meta:
         verbose_name = _("suggestion rollup")
         verbose_name_plural = _("suggestion rollups")
@@ -107,6 +123,38 @@ class SuggestionRollup(FigureColumns):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.station_id}/{self.category_id}/{self.channel}"
+
+
+class AreaRollup(RollupColumns):
+    """The figures of all suggestions submitted in one month at the stations of one area (and
+    of the areas below it), split by one dimension: ``all`` (one row, key ""), ``category``
+    (key: the category's id), ``channel`` (key: the channel) or ``unit`` (key: the handling
+    unit's id; suggestions with no unit have no row)."""
+
+    class Dimension(models.TextChoices):
+        ALL = "all", _("all suggestions")
+        CATEGORY = "category", _("category")
+        CHANNEL = "channel", _("channel")
+        UNIT = "unit", _("handling unit")
+
+    area = models.ForeignKey(
+        "stations.Region", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month submitted"))
+    dimension = models.CharField(_("dimension"), max_length=10, choices=Dimension.choices)
+    key = models.CharField(_("key"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("area rollup")
+        verbose_name_plural = _("area rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "dimension", "month", "key"], name="area_rollup_unique_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} area {self.area_id} {self.dimension}={self.key}"
 
 
 class SuggestionFigures(FigureColumns):

@@ -285,6 +285,7 @@ def _breakdown_table(
     chart_label,
     row_label,
     show_overdue=True,
+    head_url=None,
 ) -> Table:
     link = Links(dashboard)
     table = Table(id, title, _sets_columns(), row_label=row_label)
@@ -296,7 +297,7 @@ def _breakdown_table(
 
         table.rows.append(
             (
-                Cell(item.label or "—", numeric=False),
+                Cell(item.label or "—", head_url(item) if head_url else "", numeric=False),
                 _set_cells(item.figures, item.overdue if show_overdue else None, item_link),
             )
         )
@@ -328,6 +329,20 @@ def category_table(dashboard: Dashboard) -> Table:
         row_label=gettext("Category"),
         chart_label=gettext("Bar chart: suggestions received and handled by category."),
         show_overdue=False,
+    )
+
+
+def area_table(dashboard: Dashboard, drill_url) -> Table:
+    """The areas one level down; each name opens that area's own dashboard."""
+    return _breakdown_table(
+        dashboard,
+        dashboard.by_area,
+        id="area",
+        title=gettext("By area"),
+        param="region",
+        row_label=gettext("Area"),
+        chart_label=gettext("Bar chart: suggestions received and handled by area."),
+        head_url=lambda item: drill_url(region=item.key),
     )
 
 
@@ -391,6 +406,10 @@ def unit_table(dashboard: Dashboard) -> Table:
         ),
         row_label=gettext("Handling unit"),
     )
+    if dashboard.units_in_all > len(dashboard.by_unit):
+        table.note += " " + gettext(
+            "%(shown)s of %(all)s units: those with the most suggestions with them now."
+        ) % {"shown": len(dashboard.by_unit), "all": dashboard.units_in_all}
     items = sorted(dashboard.by_unit, key=lambda item: (-item.figures.with_unit, item.label))
     for item in items:
         f = item.figures

@@ -9,16 +9,21 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from congress_portal.clock import today
 from congress_portal.masking import mask_phone
-from stations.models import ReceptionDay, Station
+from stations.models import ReceptionDay, Region, Station
+from stations.selectors import in_area
 from suggestions.models import OPEN_STATES, Category, RatingValue, State, Suggestion
 
-from .models import SuggestionRollup
+from .links import with_query
+from .models import AreaRollup, SuggestionRollup
+from .rollups import AREA_KINDS
+from .scopes import STATION_LIST_LIMIT
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
@@ -62,12 +67,20 @@ def _years():
 
 
 class PublicBoardForm(forms.Form):
+    """The board's filters. The area is chosen by drilling down (links), not from a list of a
+    province's areas; a station is offered in a list only within a small area."""
+
     q = forms.CharField(label=_("Search the titles and texts"), max_length=60, required=False)
+    area = forms.ModelChoiceField(
+        queryset=Region.objects.only("id", "name", "path", "kind"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
     station = forms.ModelChoiceField(
         label=_("Station"),
-        queryset=Station.objects.filter(is_active=True).only("id", "name"),
+        queryset=Station.objects.filter(is_active=True).only("id", "name", "region_id"),
         required=False,
-        empty_label=_("All stations"),
+        empty_label=_("All stations of the area"),
     )
     category = forms.ModelChoiceField(
         label=_("Category"),
@@ -82,11 +95,18 @@ class PublicBoardForm(forms.Form):
         label=_("Year"), choices=(), coerce=int, required=False, empty_value=None
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, station_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("Any year")), *_years()]
         for name in ("station", "category", "status", "year"):
             self.fields[name].widget.attrs["class"] = "form-select"
+        # The list shows the stations of a small area; any active station still validates
+        # (a station page links here with its own).
+        self.station_choices = station_choices or []
+        self.fields["station"].widget.choices = [
+            ("", self.fields["station"].empty_label),
+            *[(station.pk, station.name) for station in self.station_choices],
+        ]
 
     def clean_q(self):
         value = self.cleaned_data["q"]
@@ -131,6 +151,8 @@ def public_suggestions(filters: dict):
     )
     if filters.get("station"):
         qs = qs.filter(station=filters["station"])
+    elif filters.get("area"):
+        qs = qs.filter(in_area(filters["area"]))
     if filters.get("category"):
         qs = qs.filter(category=filters["category"])
     if filters.get("status"):
@@ -166,8 +188,11 @@ def present(suggestion: Suggestion) -> PublicItem:
 
 
 @dataclass
-class StationRow:
-    station: str
+class WorkRow:
+    """A year's work of one area or one station, as the public sees it."""
+
+    label: str
+    url: str
     visitors: int
     received: int
     handled: int
@@ -177,37 +202,87 @@ class StationRow:
         return self.received - self.handled
 
 
-def station_rows(year: int, station=None) -> list[StationRow]:
-    """The year's figures per station, from the rollups (merged duplicates left out)."""
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 1)
-    rows = SuggestionRollup.objects.filter(month__gte=first, month__lte=last)
-    days = ReceptionDay.objects.filter(
-        status=ReceptionDay.Status.HELD, date__year=year, visitors__isnull=False
-    )
-    if station is not None:
-        rows, days = rows.filter(station=station), days.filter(station=station)
-    sums = rows.values("station_id", "station__name").annotate(
+def _work_sums(rows) -> dict:
+    return rows.annotate(
         received=Sum("received"),
         merged=Sum("now_merged"),
         replied=Sum("now_replied"),
         closed=Sum("now_closed"),
     )
-    visitors = dict(days.values_list("station_id").annotate(n=Sum("visitors")).order_by())
-    names = {}
-    result = {}
-    for row in sums.order_by():
-        names[row["station_id"]] = row["station__name"]
-        result[row["station_id"]] = StationRow(
-            row["station__name"],
-            visitors.get(row["station_id"], 0),
-            row["received"] - row["merged"],
-            row["replied"] + row["closed"],
+
+
+def _held_days(year: int):
+    return ReceptionDay.objects.filter(
+        status=ReceptionDay.Status.HELD, date__year=year, visitors__isnull=False
+    )
+
+
+def area_rows(year: int, areas: list[Region], link) -> list[WorkRow]:
+    """The year's figures of each area, from the area rollup (merged duplicates left out)."""
+    if not areas:
+        return []
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 1)
+    sums = {
+        row["area_id"]: row
+        for row in _work_sums(
+            AreaRollup.objects.filter(
+                area__in=areas,
+                dimension=AreaRollup.Dimension.ALL,
+                month__gte=first,
+                month__lte=last,
+            ).values("area_id")
+        ).order_by()
+    }
+    visitors = _held_days(year).aggregate(
+        **{f"a{area.pk}": Sum("visitors", filter=in_area(area)) for area in areas}
+    )
+    rows = []
+    for area in areas:
+        row = sums.get(area.pk)
+        received = (row["received"] - row["merged"]) if row else 0
+        handled = (row["replied"] + row["closed"]) if row else 0
+        rows.append(
+            WorkRow(area.name, link(area=area.pk), visitors[f"a{area.pk}"] or 0, received, handled)
         )
-    missing = set(visitors) - set(result)
-    if missing:
-        for pk, name in Station.objects.filter(pk__in=missing).values_list("id", "name"):
-            result[pk] = StationRow(name, visitors[pk], 0, 0)
-    return sorted(result.values(), key=lambda row: row.station)
+    return rows
+
+
+def station_rows(year: int, stations: list, link) -> list[WorkRow]:
+    """The year's figures of each of a few stations, from the fine rollup."""
+    if not stations:
+        return []
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 1)
+    ids = [station.pk for station in stations]
+    sums = {
+        row["station_id"]: row
+        for row in _work_sums(
+            SuggestionRollup.objects.filter(
+                station_id__in=ids, month__gte=first, month__lte=last
+            ).values("station_id")
+        ).order_by()
+    }
+    visitors = dict(
+        _held_days(year)
+        .filter(station_id__in=ids)
+        .values_list("station_id")
+        .annotate(n=Sum("visitors"))
+        .order_by()
+    )
+    rows = []
+    for station in stations:
+        row = sums.get(station.pk)
+        if row is None and station.pk not in visitors:
+            continue
+        rows.append(
+            WorkRow(
+                station.name,
+                link(station=station.pk),
+                visitors.get(station.pk, 0),
+                (row["received"] - row["merged"]) if row else 0,
+                (row["replied"] + row["closed"]) if row else 0,
+            )
+        )
+    return rows
 
 
 @dataclass
@@ -228,7 +303,7 @@ class MeetingResult:
         return round((self.satisfied + self.basic) * 100 / self.total, 1)
 
 
-def meeting_results(year: int, station=None, limit: int = 10) -> list[MeetingResult]:
+def meeting_results(year: int, station=None, limit: int = 10, area=None) -> list[MeetingResult]:
     """Closed rating meetings (选民评单会) of the year with their overall result."""
     from meetings.models import BallotMark, BallotSession, Meeting, PaperTally
 
@@ -240,6 +315,8 @@ def meeting_results(year: int, station=None, limit: int = 10) -> list[MeetingRes
     )
     if station is not None:
         sessions = sessions.filter(meeting__station=station)
+    elif area is not None:
+        sessions = sessions.filter(in_area(area, station_field="meeting__station"))
     results = {session.pk: MeetingResult(session.meeting) for session in sessions[:limit]}
     if not results:
         return []
@@ -281,22 +358,34 @@ def delegate_performance(year: int, station) -> list | None:
 
 
 class PublicBoardView(TemplateView):
-    """五公开: what happened to residents' suggestions, in public."""
+    """五公开: what happened to residents' suggestions, in public, drilled down by area."""
 
     template_name = "dashboard/public_board.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = PublicBoardForm(self.request.GET or None)
+        params = self.request.GET
+        area = _area(params.get("area", ""))
+        stations = Station.objects.filter(is_active=True).only("id", "name")
+        if area is not None:
+            stations = stations.filter(in_area(area, station_field=""))
+        few = list(stations.order_by("name")[: STATION_LIST_LIMIT + 1])
+        few = few if len(few) <= STATION_LIST_LIMIT else []
+        form = PublicBoardForm(params or None, station_choices=few)
         filters = {}
         if form.is_bound:
             form.is_valid()
             filters = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
+        filters.pop("area", None)
+        if area is not None:
+            filters["area"] = area
         page = self._page()
         offset = (page - 1) * PAGE_SIZE
         found = list(public_suggestions(filters)[offset : offset + PAGE_SIZE + 1])
         year = filters.get("year") or today().year
         station = filters.get("station")
+        link = _board_link(params)
+        children = _child_areas(area)
         context.update(
             form=form,
             items=[present(s) for s in found[:PAGE_SIZE]],
@@ -305,9 +394,13 @@ class PublicBoardView(TemplateView):
             has_previous=page > 1,
             query=filters.get("q", ""),
             year=year,
+            area=area,
             station=station,
-            stations=station_rows(year, station),
-            meetings=meeting_results(year, station),
+            breadcrumb=[(a, link(area=a.pk)) for a in _ancestors(area)] if area else [],
+            all_areas_url=link(),
+            area_rows=[] if station else area_rows(year, children, link),
+            stations=station_rows(year, [station] if station else few, link),
+            meetings=meeting_results(year, station, area=area),
             performance=delegate_performance(year, station) if station else None,
         )
         return context
@@ -317,3 +410,40 @@ class PublicBoardView(TemplateView):
         if not value.isdigit() or len(value) > 4:
             return 1
         return min(max(int(value), 1), MAX_PAGE)
+
+
+def _area(value: str) -> Region | None:
+    """The area asked for in the query string, or None (for anything that is no area)."""
+    value = (value or "").strip()
+    if not value.isdigit() or len(value) > 18:
+        return None
+    return Region.objects.filter(pk=int(value)).only("id", "name", "kind", "path").first()
+
+
+def _ancestors(area: Region) -> list[Region]:
+    ids = area.ancestor_ids
+    found = {r.pk: r for r in Region.objects.filter(pk__in=ids).only("id", "name", "path")}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _child_areas(area: Region | None) -> list[Region]:
+    """The areas one level down (below the one root, at the top), with area figures."""
+    parent = area
+    if parent is None:
+        roots = list(Region.objects.filter(parent=None).only("id", "name", "path")[:2])
+        if len(roots) != 1:
+            return sorted(roots, key=lambda r: r.name)
+        parent = roots[0]
+    children = Region.objects.filter(parent=parent, kind__in=AREA_KINDS).only("id", "name", "path")
+    return sorted(children, key=lambda r: r.name)
+
+
+def _board_link(params):
+    """The board for another area or station, keeping the year, category, status and search."""
+    base = reverse("dashboard:public")
+    kept = {key: params.get(key, "")[:60] for key in ("year", "category", "status", "q")}
+
+    def url(**scope):
+        return with_query(base, {**kept, **scope})
+
+    return url

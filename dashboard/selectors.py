@@ -10,13 +10,20 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from congress_portal.clock import today
-from stations.models import ReceptionDay
-from suggestions.models import WITH_UNIT_STATES, Channel, State, Suggestion
+from stations.models import ReceptionDay, Station
+from suggestions.models import (
+    WITH_UNIT_STATES,
+    Category,
+    Channel,
+    HandlingUnit,
+    State,
+    Suggestion,
+)
 
-from .models import COUNTERS, GAUGES, SuggestionRollup
+from .models import COUNTERS, GAUGES, AreaRollup, SuggestionRollup
 from .periods import Period
 from .scopes import Scope
 
@@ -128,12 +135,25 @@ def _ratio(part, whole, *, percent=True) -> float | None:
 
 
 def rollups_in(scope: Scope, first_month: datetime.date, last_month: datetime.date) -> QuerySet:
+    """The fine rollup's rows of a scope of stations or units (never of an area)."""
     rows = SuggestionRollup.objects.filter(month__gte=first_month, month__lte=last_month)
     if scope.station_ids is not None:
         rows = rows.filter(station_id__in=scope.station_ids)
     if scope.unit_ids is not None:
         rows = rows.filter(unit_key__in=scope.unit_ids)
     return rows
+
+
+def area_rollups_in(
+    area_ids, dimension: str, first_month: datetime.date, last_month: datetime.date
+) -> QuerySet:
+    """The area rollup's rows of some areas for one dimension (through its unique index)."""
+    return AreaRollup.objects.filter(
+        area_id__in=area_ids,
+        dimension=dimension,
+        month__gte=first_month,
+        month__lte=last_month,
+    )
 
 
 def suggestions_in(scope: Scope, period: Period) -> QuerySet[Suggestion]:
@@ -143,6 +163,8 @@ def suggestions_in(scope: Scope, period: Period) -> QuerySet[Suggestion]:
     )
     if scope.station_ids is not None:
         qs = qs.filter(station_id__in=scope.station_ids)
+    elif scope.region is not None:
+        qs = qs.filter(station__region__path__startswith=scope.region.path)
     if scope.unit_ids is not None:
         qs = qs.filter(handling_unit_id__in=scope.unit_ids)
     return qs
@@ -161,16 +183,50 @@ class Breakdown:
     overdue: int = 0
 
 
-def _grouped(rows: QuerySet, key: str, label: str | None) -> list[Breakdown]:
-    fields = [key] + ([label] if label else [])
+def _breakdowns(rows: QuerySet, key: str, convert=None) -> list[Breakdown]:
     result = []
-    for row in rows.values(*fields).annotate(**SUMS).order_by(*fields):
+    for row in rows.values(key).annotate(**SUMS).order_by(key):
         if not row["received"]:
             continue  # every suggestion of the key moved on to another unit
         figures = Figures()
         figures.add(row)
-        result.append(Breakdown(row[key], row[label] if label else "", figures))
+        value = row[key] if convert is None else convert(row[key])
+        result.append(Breakdown(value, "", figures))
     return result
+
+
+# The fine rollup's column for each dimension of the area rollup.
+FINE_COLUMNS = {
+    AreaRollup.Dimension.ALL: None,
+    AreaRollup.Dimension.CATEGORY: "category_id",
+    AreaRollup.Dimension.CHANNEL: "channel",
+    AreaRollup.Dimension.UNIT: "unit_key",
+}
+
+
+def breakdown(scope: Scope, dimension: str, first_month, last_month, by_month=False):
+    """The scope's figures split by ``dimension`` (or by month, for the ``all`` dimension),
+    from the rollup kept at the scope's grain. Keys: ids for category and unit, the channel's
+    value, the month."""
+    convert = (
+        int if dimension in (AreaRollup.Dimension.CATEGORY, AreaRollup.Dimension.UNIT) else None
+    )
+    if scope.is_area:
+        rows = area_rollups_in(scope.area_ids, dimension, first_month, last_month)
+        return _breakdowns(rows, "month" if by_month else "key", None if by_month else convert)
+    rows = rollups_in(scope, first_month, last_month)
+    column = "month" if by_month else FINE_COLUMNS[dimension]
+    found = _breakdowns(rows, column)
+    if dimension == AreaRollup.Dimension.UNIT:
+        found = [item for item in found if item.key]
+    return found
+
+
+def _labelled(items: list[Breakdown], model, field: str = "name") -> list[Breakdown]:
+    names = dict(model.objects.filter(pk__in=[i.key for i in items]).values_list("pk", field))
+    for item in items:
+        item.label = names.get(item.key, "")
+    return items
 
 
 @dataclass
@@ -203,6 +259,8 @@ def ballot_figures(scope: Scope, period: Period) -> BallotFigures:
         )
         if scope.station_ids is not None:
             qs = qs.filter(suggestion__station_id__in=scope.station_ids)
+        elif scope.region is not None:
+            qs = qs.filter(suggestion__station__region__path__startswith=scope.region.path)
         if scope.unit_ids is not None:
             qs = qs.filter(suggestion__handling_unit_id__in=scope.unit_ids)
         return qs
@@ -228,6 +286,8 @@ def visitors_in(scope: Scope, period: Period) -> int | None:
     )
     if scope.station_ids is not None:
         days = days.filter(station_id__in=scope.station_ids)
+    elif scope.region is not None:
+        days = days.filter(station__region__path__startswith=scope.region.path)
     return days.aggregate(n=Sum("visitors"))["n"] or 0
 
 
@@ -238,8 +298,10 @@ class Dashboard:
     totals: Figures
     by_month: list[Breakdown]
     by_category: list[Breakdown]
+    by_area: list[Breakdown]
     by_station: list[Breakdown]
     by_unit: list[Breakdown]
+    units_in_all: int
     by_channel: list[Breakdown]
     overdue: int
     overdue_list: list
@@ -265,11 +327,76 @@ def trend_months(period: Period) -> tuple[datetime.date, datetime.date]:
 
 
 OVERDUE_LIST_LIMIT = 25
+# The units with the most suggestions with them now; a province has thousands.
+UNIT_TABLE_LIMIT = 30
+
+
+def _by_area(scope: Scope, period: Period, overdue: QuerySet) -> list[Breakdown]:
+    """Each area one level down, with its figures (zero too: a street with nothing is worth
+    seeing) and its overdue count; one query each, however many areas."""
+    children = {area.pk: area for area in scope.child_areas}
+    if not children:
+        return []
+    rows = area_rollups_in(
+        children, AreaRollup.Dimension.ALL, period.first_month, period.last_month
+    )
+    found = {item.key: item for item in _breakdowns(rows, "area_id")}
+    counts = overdue.aggregate(
+        **{
+            f"a{pk}": Count("pk", filter=Q(station__region__path__startswith=area.path))
+            for pk, area in children.items()
+        }
+    )
+    items = []
+    for pk, area in children.items():
+        item = found.get(pk) or Breakdown(pk, "", Figures())
+        item.label = area.name
+        item.overdue = counts[f"a{pk}"]
+        items.append(item)
+    return items
+
+
+def _by_station(scope: Scope, period: Period, overdue: QuerySet) -> list[Breakdown]:
+    """Each station of a small scope, with its overdue count."""
+    if not scope.shows_stations:
+        return []
+    if scope.station_ids is not None:
+        ids = scope.station_ids
+    else:
+        stations = scope.stations()
+        stations = Station.objects.all() if stations is None else stations
+        ids = frozenset(stations.values_list("pk", flat=True))
+    rows = SuggestionRollup.objects.filter(
+        station_id__in=ids, month__gte=period.first_month, month__lte=period.last_month
+    )
+    items = _labelled(_breakdowns(rows, "station_id"), Station)
+    by_station = dict(overdue.values_list("station_id").annotate(n=Count("*")).order_by())
+    for item in items:
+        item.overdue = by_station.get(item.key, 0)
+    return items
+
+
+def _by_unit(scope: Scope, period: Period, overdue: QuerySet) -> tuple[list[Breakdown], int]:
+    """The units with the most suggestions with them now (at most UNIT_TABLE_LIMIT), and how
+    many units hold suggestions of the scope in all."""
+    items = breakdown(scope, AreaRollup.Dimension.UNIT, period.first_month, period.last_month)
+    items.sort(key=lambda item: (-item.figures.with_unit, -item.figures.received, item.key))
+    shown = items[:UNIT_TABLE_LIMIT]
+    _labelled(shown, HandlingUnit)
+    by_unit = dict(
+        overdue.filter(handling_unit_id__in=[i.key for i in shown])
+        .values_list("handling_unit_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    for item in shown:
+        item.overdue = by_unit.get(item.key, 0)
+    return shown, len(items)
 
 
 def dashboard_for(scope: Scope, period: Period) -> Dashboard:
-    rows = rollups_in(scope, period.first_month, period.last_month)
-    by_channel = _grouped(rows, "channel", None)
+    first, last = period.first_month, period.last_month
+    by_channel = breakdown(scope, AreaRollup.Dimension.CHANNEL, first, last)
     labels = dict(Channel.choices)
     for item in by_channel:
         item.label = str(labels.get(item.key, item.key))
@@ -278,21 +405,12 @@ def dashboard_for(scope: Scope, period: Period) -> Dashboard:
         totals.add(item.figures.values)
 
     trend_first, trend_last = trend_months(period)
-    by_month = _grouped(rollups_in(scope, trend_first, trend_last), "month", None)
+    by_month = breakdown(scope, AreaRollup.Dimension.ALL, trend_first, trend_last, by_month=True)
     for item in by_month:
         item.label = f"{item.key:%Y-%m}"
 
     overdue = overdue_in(scope, period)
-    by_unit = [b for b in _grouped(rows, "unit_key", "unit__name") if b.key]
-    overdue_by_unit = dict(
-        overdue.values_list("handling_unit_id").annotate(n=Count("*")).order_by()
-    )
-    for item in by_unit:
-        item.overdue = overdue_by_unit.get(item.key, 0)
-    overdue_by_station = dict(overdue.values_list("station_id").annotate(n=Count("*")).order_by())
-    by_station = _grouped(rows, "station_id", "station__name")
-    for item in by_station:
-        item.overdue = overdue_by_station.get(item.key, 0)
+    by_unit, units_in_all = _by_unit(scope, period, overdue)
     overdue_list = list(
         overdue.select_related("station", "category", "handling_unit").order_by("deadline", "pk")[
             :OVERDUE_LIST_LIMIT
@@ -303,11 +421,15 @@ def dashboard_for(scope: Scope, period: Period) -> Dashboard:
         period=period,
         totals=totals,
         by_month=by_month,
-        by_category=_grouped(rows, "category_id", "category__name"),
-        by_station=by_station if scope.shows_stations else [],
+        by_category=_labelled(
+            breakdown(scope, AreaRollup.Dimension.CATEGORY, first, last), Category
+        ),
+        by_area=_by_area(scope, period, overdue),
+        by_station=_by_station(scope, period, overdue),
         by_unit=by_unit,
+        units_in_all=units_in_all,
         by_channel=by_channel,
-        overdue=sum(overdue_by_station.values()),
+        overdue=overdue.count(),
         overdue_list=overdue_list,
         ballots=ballot_figures(scope, period),
         visitors=visitors_in(scope, period),

@@ -32,11 +32,14 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         period, period_error = period_for(kind, start, end)
         dashboard = dashboard_for(scope, period)
         ledger_url = presenters.reception_ledger_url(dashboard)
+        drill = _drill_links(params)
         tables = [
             presenters.trend_table(dashboard),
             presenters.category_table(dashboard),
         ]
-        if scope.shows_stations:
+        if dashboard.by_area:
+            tables.append(presenters.area_table(dashboard, drill))
+        if dashboard.by_station:
             tables.append(presenters.station_table(dashboard))
         tables += [
             presenters.unit_table(dashboard),
@@ -62,5 +65,18 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             behind=delegates_behind(scope, period.last_month.year),
             suggestion_ledger_url=with_query(reverse("dashboard:ledger_suggestions"), links.base),
             behind_year=period.last_month.year,
+            national_url=drill(),
+            breadcrumb=[(area, drill(region=area.pk)) for area in scope.breadcrumb],
         )
         return context
+
+
+def _drill_links(params):
+    """The dashboard of another area (or of everything) for the same period."""
+    base = reverse("dashboard:dashboard")
+    kept = {key: _echo(params.get(key, "")) for key in ("period", "from", "to")}
+
+    def url(**scope_params):
+        return with_query(base, {**kept, **scope_params})
+
+    return url

@@ -9,7 +9,14 @@ from django.http import Http404
 from accounts.models import Role
 from congress_portal.clock import today
 
-from .models import DutyAssignment, ReceptionDay, ReceptionRule, Station
+from .models import DutyAssignment, ReceptionDay, ReceptionRule, Region, Station
+
+
+def in_area(region: Region, station_field: str = "station") -> Q:
+    """Rows whose station lies in ``region`` or in an area below it: one indexed prefix match
+    on the area's path, at any depth (``station_field=""`` for stations themselves)."""
+    prefix = f"{station_field}__" if station_field else ""
+    return Q(**{f"{prefix}region__path__startswith": region.path})
 
 
 def station_public_list() -> QuerySet[Station]:

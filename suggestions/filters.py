@@ -7,9 +7,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from congress_portal.clock import today
-from congress_portal.trees import descendant_ids
 from delegates.models import Delegate
 from stations.models import Region, Station
+from stations.selectors import in_area
 
 from .codes import normalise_code
 from .models import WITH_UNIT_STATES, Category, Channel, HandlingUnit, State, Suggestion
@@ -110,7 +110,7 @@ class SuggestionFilter(django_filters.FilterSet):
         """The stations of an area and of the areas below it."""
         if value is None:
             return queryset
-        return queryset.filter(station__region_id__in=descendant_ids(Region, value.pk))
+        return queryset.filter(in_area(value))
 
     def filter_overdue(self, queryset, name, value):
         if not value:

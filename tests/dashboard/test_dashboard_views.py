@@ -155,3 +155,71 @@ def test_delegates_behind_their_targets_are_listed_in_scope(client, district, to
     section = html.split('id="behind-title"', 1)[1]
     assert district.delegate_c.name in section  # no activity at all this year: behind
     assert district.delegate_ab.name not in section  # stationed elsewhere
+
+
+def _many_stations_and_areas(district, count=150):
+    """A city-sized district: areas and stations made in bulk (paths set by hand)."""
+    from stations.models import Region, Station
+
+    start = Region.objects.order_by("-pk").values_list("pk", flat=True).first() + 1
+    first = Station.objects.count()
+    streets = [
+        Region(
+            pk=start + n,
+            name=f"批量街道{first + n:03d}",
+            kind=Region.Kind.STREET,
+            parent=district.district,
+            path=f"{district.district.path}{start + n}/",
+            depth=1,
+        )
+        for n in range(count)
+    ]
+    Region.objects.bulk_create(streets)
+    Station.objects.bulk_create(
+        Station(name=f"批量联络站{first + n:03d}", kind="home", region=street, address="路")
+        for n, street in enumerate(streets)
+    )
+
+
+@pytest.mark.django_db
+def test_the_office_drills_down_from_the_whole_district_to_a_street(client, district, today_frozen):
+    d = district
+    client.force_login(d.office)
+
+    top = client.get(URL, {"period": "year"}).content.decode()
+    street_url = f"{URL}?period=year&amp;region={d.street1.pk}"
+    assert f'<a href="{street_url}">{d.street1.name}</a>' in top
+
+    street = client.get(URL, {"period": "year", "region": d.street1.pk})
+    html = street.content.decode()
+    in_street = Suggestion.objects.filter(station__in=[d.a, d.b]).count()
+    assert figure(street, "received") == str(in_street)
+    assert 'aria-current="page">东街道</li>' in html
+    assert f'<option value="{d.a.pk}">{d.a.name}</option>' in html
+    assert d.c.name not in html
+
+
+@pytest.mark.django_db
+def test_a_big_scope_lists_areas_not_every_station_with_the_same_queries(
+    client, district, today_frozen
+):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(district.office)
+    client.get(reverse("accounts:home"))  # the session's first request stamps it
+    _many_stations_and_areas(district, 150)
+    with CaptureQueriesContext(connection) as big:
+        client.get(URL, {"period": "year"})
+    _many_stations_and_areas(district, 150)
+    cache.clear()  # the delegates behind their targets are cached per scope
+
+    with CaptureQueriesContext(connection) as bigger:
+        response = client.get(URL, {"period": "year"})
+
+    html = response.content.decode()
+    assert "批量街道149" in html  # an area to drill into
+    assert "批量联络站" not in html  # 303 stations: none listed one by one
+    assert len(html.encode()) < 300_000
+    assert len(bigger.captured_queries) == len(big.captured_queries)

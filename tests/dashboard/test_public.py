@@ -129,3 +129,45 @@ def test_station_figures_match_the_year(client, district, today_frozen):
     received = Suggestion.objects.filter(station=district.a).exclude(state=State.MERGED).count()
     assert f'<td class="text-end">{received}</td>' in html
     assert '<td class="text-end">36</td>' in html  # 11 + 12 + 13 residents received
+
+
+@pytest.mark.django_db
+def test_the_board_drills_down_from_the_areas_to_their_stations(client, district, today_frozen):
+    d = district
+    top = page(client, year=2026)
+    # The district's streets, each linking to its own board.
+    for street in (d.street1, d.street2):
+        assert f'href="/public/?year=2026&amp;area={street.pk}">{street.name}</a>' in top
+    in_street = Suggestion.objects.filter(station__in=[d.a, d.b]).exclude(state=State.MERGED)
+
+    street = page(client, year=2026, area=d.street1.pk)
+
+    for station in (d.a, d.b):
+        row = re.search(rf'station={station.pk}">{station.name}</a></th>(.*?)</tr>', street)
+        received = re.findall(r">(\d+)</td>", row.group(1))[1]  # visitors, received, …
+        assert int(received) == in_street.filter(station=station).count()
+    assert d.c.name not in street.split('id="public-stations-title"')[1].split("</section>")[0]
+    # Its suggestions only.
+    titles = set(re.findall(r'class="public-item-title"[^>]*>([^<]+)<', street))
+    expected = {s.title for s in in_street.filter(consent_disclosure=True)}
+    assert titles == expected
+
+
+@pytest.mark.django_db
+def test_a_province_of_stations_is_never_one_list(client, district, today_frozen):
+    from stations.models import Station
+
+    Station.objects.bulk_create(
+        Station(name=f"测试联络站{n:03d}", kind="liaison", region=d_region, address="路")
+        for n, d_region in enumerate([district.street2] * 150)
+    )
+
+    top = page(client)
+    street2 = page(client, area=district.street2.pk)
+    street1 = page(client, area=district.street1.pk)
+
+    assert "测试联络站" not in top
+    assert "测试联络站" not in street2  # 151 stations: drill down, search, or a station's link
+    assert f'<option value="{district.a.pk}">{district.a.name}</option>' in street1
+    assert len(street2.encode()) < 300_000
+    assert page(client, area="abc") and page(client, area="99999999")

@@ -10,12 +10,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from congress_portal.clock import frozen_at
-from dashboard.models import COUNTERS, GAUGES, SuggestionFigures, SuggestionRollup
+from dashboard import rollups
+from dashboard.models import COUNTERS, GAUGES, AreaRollup, SuggestionFigures, SuggestionRollup
 from dashboard.periods import Period
 from dashboard.rollups import REPLY_VERBS
 from dashboard.scopes import scope_for
 from dashboard.selectors import FIELDS, Figures, dashboard_for
-from stations.models import ReceptionDay
+from stations.models import ReceptionDay, Region
 from suggestions.models import WITH_UNIT_STATES, Rating, State, Suggestion, SuggestionEvent, Verb
 
 from .conftest import TODAY
@@ -71,8 +72,9 @@ def in_period(qs, period):
 
 
 def scoped(qs, scope):
-    if scope.station_ids is not None:
-        qs = qs.filter(station_id__in=scope.station_ids)
+    stations = scope.stations()
+    if stations is not None:
+        qs = qs.filter(station__in=stations)
     if scope.unit_ids is not None:
         qs = qs.filter(handling_unit_id__in=scope.unit_ids)
     return qs
@@ -123,6 +125,14 @@ def test_every_figure_equals_a_fresh_count_across_periods_and_scopes(district, t
                         station_id=item.key, state__in=WITH_UNIT_STATES, deadline__lt=TODAY.date()
                     ).count()
                 )
+            for item in board.by_area:
+                area = Region.objects.get(pk=item.key)
+                in_area = base.filter(station__region__path__startswith=area.path)
+                assert_figures(item.figures, in_area, f"{where}, area {area.name}")
+                assert (
+                    item.overdue
+                    == in_area.filter(state__in=WITH_UNIT_STATES, deadline__lt=TODAY.date()).count()
+                )
             for item in board.by_unit:
                 assert_figures(item.figures, base.filter(handling_unit_id=item.key), where)
             for item in board.by_channel:
@@ -147,8 +157,8 @@ def test_every_figure_equals_a_fresh_count_across_periods_and_scopes(district, t
                 days = ReceptionDay.objects.filter(
                     status="held", date__gte=period.start, date__lte=period.end
                 )
-                if scope.station_ids is not None:
-                    days = days.filter(station_id__in=scope.station_ids)
+                if scope.stations() is not None:
+                    days = days.filter(station__in=scope.stations())
                 assert board.visitors == sum(day.visitors for day in days), where
     assert checked >= 20
 
@@ -165,12 +175,15 @@ def test_the_district_exercises_every_figure(district, today_frozen):
 
 
 def snapshot():
-    keys = ("month", "station_id", "category_id", "channel", "unit_key")
     rows = {}
-    for row in SuggestionRollup.objects.values(*keys, *FIELDS):
-        values = {k: v for k, v in row.items() if k in FIELDS and v}
-        if values:
-            rows[tuple(row[k] for k in keys)] = values
+    for model, keys in (
+        (SuggestionRollup, ("month", "station_id", "category_id", "channel", "unit_key")),
+        (AreaRollup, ("area_id", "dimension", "month", "key")),
+    ):
+        for row in model.objects.values(*keys, *FIELDS):
+            values = {k: v for k, v in row.items() if k in FIELDS and v}
+            if values:
+                rows[(model.__name__, *(row[k] for k in keys))] = values
     figures = {
         f["suggestion_id"]: f
         for f in SuggestionFigures.objects.values("suggestion_id", "unit_key", "state", *COUNTERS)
@@ -183,6 +196,7 @@ def test_rebuild_from_events_gives_the_figures_kept_in_the_loop(district, today_
     kept = snapshot()
     # Break the figures the way a bad deploy would, then repair them.
     SuggestionRollup.objects.update(received=999, now_closed=0)
+    AreaRollup.objects.filter(dimension="category").delete()
     SuggestionFigures.objects.filter(pk=district.suggestions[0].pk).delete()
 
     out = io.StringIO()
@@ -218,3 +232,69 @@ def test_annotations_move_no_figure(district, today_frozen):
     with frozen_at(TODAY):
         services.suggestion_urge(suggestion=s, actor=district.office, note="请加快办理。")
     assert snapshot()[0] == before
+
+
+@pytest.mark.django_db
+def test_the_check_finds_the_kept_figures_equal_to_a_fresh_computation(district, today_frozen):
+    result = rollups.check()
+
+    assert result.ok, result
+    assert result.suggestions == len(district.suggestions)
+
+
+@pytest.mark.django_db
+def test_the_check_names_a_suggestion_whose_figures_drifted(district, today_frozen):
+    victim = district.suggestions[0]
+    SuggestionFigures.objects.filter(pk=victim.pk).update(replies=7)
+
+    result = rollups.check()
+
+    assert not result.ok
+    assert result.figures == [victim.pk]
+
+
+@pytest.mark.django_db
+def test_the_check_names_a_rollup_row_that_drifted(district, today_frozen):
+    row = SuggestionRollup.objects.filter(received__gt=0).order_by("pk").first()
+    SuggestionRollup.objects.filter(pk=row.pk).update(now_closed=row.now_closed + 1)
+
+    result = rollups.check()
+
+    assert result.figures == []
+    assert result.rows == [(row.month, row.station_id, row.category_id, row.channel, row.unit_key)]
+
+
+@pytest.mark.django_db
+def test_the_check_names_an_area_row_that_drifted(district, today_frozen):
+    area_row = AreaRollup.objects.filter(dimension="channel").order_by("pk").first()
+    AreaRollup.objects.filter(pk=area_row.pk).update(received=area_row.received + 1)
+
+    result = rollups.check()
+
+    assert (result.figures, result.rows) == ([], [])
+    assert result.area_rows == [
+        (area_row.area_id, area_row.dimension, area_row.month, area_row.key)
+    ]
+
+
+@pytest.mark.django_db
+def test_every_area_above_the_grassroots_keeps_its_figures(district, today_frozen):
+    d = district
+    area_ids = set(AreaRollup.objects.values_list("area_id", flat=True))
+    community = Region.objects.get(kind=Region.Kind.COMMUNITY)
+
+    assert area_ids == {d.district.pk, d.street1.pk, d.street2.pk}
+    assert community.pk not in area_ids
+
+
+@pytest.mark.django_db
+def test_the_check_command_says_whether_the_figures_agree(district, today_frozen):
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    call_command("rebuild_rollups", "--check", stdout=out)
+    assert str(len(district.suggestions)) in out.getvalue()
+
+    AreaRollup.objects.filter(dimension="all").update(received=0)
+    with pytest.raises(CommandError, match="rebuild_rollups"):
+        call_command("rebuild_rollups", "--check", stdout=out)
