@@ -459,7 +459,21 @@ class BehindRow:
     items: tuple[BehindItem, ...]
 
 
-def delegates_behind(scope: Scope, year: int) -> list[BehindRow] | None:
+@dataclass(frozen=True)
+class Behind:
+    """The delegates of a scope behind their targets; ``rows`` is None when the scope holds
+    too many delegates to compute their files on a dashboard (a city, a province): the page
+    links to the performance files instead."""
+
+    rows: tuple[BehindRow, ...] | None
+    delegates: int
+
+
+# Computing a delegate's file reads their year; a province's 20,000 have their own list.
+BEHIND_MAX_DELEGATES = 500
+
+
+def delegates_behind(scope: Scope, year: int) -> Behind | None:
     """Delegates in scope behind a yearly target (from the performance files), or None when
     the performance files are not available or the scope is a unit's.
 
@@ -472,32 +486,40 @@ def delegates_behind(scope: Scope, year: int) -> list[BehindRow] | None:
         return None
     if scope.is_units:
         return None
-    from delegates.models import Delegate
+    from delegates.models import Delegate, StationMembership
 
-    ids = "all" if scope.station_ids is None else ",".join(map(str, sorted(scope.station_ids)))
-    key = "dashboard:behind:" + hashlib.sha256(f"{year}:{today()}:{ids}".encode()).hexdigest()
+    delegates = Delegate.objects.filter(is_active=True)
+    stations = scope.stations()
+    if stations is not None:
+        delegates = delegates.filter(
+            pk__in=StationMembership.objects.filter(station__in=stations).values("delegate_id")
+        )
+    count = delegates.count()
+    if count > BEHIND_MAX_DELEGATES:
+        return Behind(None, count)
+    if scope.station_ids is not None:
+        which = ",".join(map(str, sorted(scope.station_ids)))
+    else:
+        which = f"area:{scope.region.pk}" if scope.region is not None else "all"
+    key = "dashboard:behind:" + hashlib.sha256(f"{year}:{today()}:{which}".encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
         return cached
-    delegates = Delegate.objects.filter(is_active=True)
-    if scope.station_ids is not None:
-        delegates = delegates.filter(
-            pk__in=Delegate.stations.through.objects.filter(
-                station_id__in=scope.station_ids
-            ).values("delegate_id")
-        )
     rows = performance_for(delegates.order_by("name_pinyin", "name"), year)
-    result = [
-        BehindRow(
-            row.delegate.name,
-            tuple(
-                BehindItem(str(item.code), item.count, item.target)
-                for item in row.items
-                if item.is_behind
-            ),
-        )
-        for row in rows
-        if row.behind
-    ][:DELEGATES_BEHIND_LIMIT]
+    result = Behind(
+        tuple(
+            BehindRow(
+                row.delegate.name,
+                tuple(
+                    BehindItem(str(item.code), item.count, item.target)
+                    for item in row.items
+                    if item.is_behind
+                ),
+            )
+            for row in rows
+            if row.behind
+        )[:DELEGATES_BEHIND_LIMIT],
+        count,
+    )
     cache.set(key, result, BEHIND_CACHE_SECONDS)
     return result

@@ -157,6 +157,27 @@ def test_delegates_behind_their_targets_are_listed_in_scope(client, district, to
     assert district.delegate_ab.name not in section  # stationed elsewhere
 
 
+@pytest.mark.django_db
+def test_the_office_sees_the_delegates_behind_in_the_area_it_opened(client, district, today_frozen):
+    client.force_login(district.office)
+    html = client.get(URL, {"region": district.street2.pk}).content.decode()
+    section = html.split('id="behind-title"', 1)[1]
+    assert district.delegate_c.name in section
+    assert district.delegate_ab.name not in section
+
+
+@pytest.mark.django_db
+def test_a_scope_with_too_many_delegates_links_to_their_files(
+    client, district, today_frozen, monkeypatch
+):
+    monkeypatch.setattr("dashboard.selectors.BEHIND_MAX_DELEGATES", 1)
+    client.force_login(district.office)
+    html = client.get(URL).content.decode()
+    section = html.split('id="behind-title"', 1)[1].split("</section>")[0]
+    assert district.delegate_c.name not in section
+    assert reverse("delegates:performance_list") in section
+
+
 def _many_stations_and_areas(district, count=150):
     """A city-sized district: areas and stations made in bulk (paths set by hand)."""
     from stations.models import Region, Station
