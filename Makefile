@@ -43,6 +43,7 @@ NODE_STAMP := node_modules/.installed-$(shell sha256sum package-lock.json 2>/dev
 
 help:
 	@echo "make run     install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
+	@echo "             with the background worker (manage.py qcluster) beside it"
 	@echo "make test    install with test extras and run pytest (DATABASE_URL honoured);"
 	@echo "             browser tests skip, saying why, without chromium or node_modules"
 	@echo "make test-browser  the browser tests only (Debian chromium, npm ci, Java 17); no skip"
@@ -60,11 +61,15 @@ $(TEST_STAMP): | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@ $(RUN_STAMP)
 
+# The background worker and scheduler (django-q2's qcluster) run beside the web server and
+# stop with it.
 run: $(RUN_STAMP)
 	$(compile_messages)
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py seed_demo
-	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV) $(PY) manage.py qcluster & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # pytest-django creates (and drops) the test database test_<name> of DATABASE_URL itself.
 # Plain pytest, not pytest-xdist: on two cores each worker's migrations cost more than the

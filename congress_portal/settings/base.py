@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_q",
     "congress_portal",  # management commands: backup_portal, restore_portal
     "accounts",
     "stations",
@@ -137,6 +138,32 @@ else:
             "LOCATION": "portal_cache",
         }
     }
+
+# --- Background work ------------------------------------------------------------------------
+# django-q2: a cluster of worker processes with the scheduler of periodic jobs beside them
+# (`manage.py qcluster`; `make run` starts one). The embedded default queues tasks in the
+# database itself (django-q2's ORM broker: a task is taken by a conditional UPDATE, so two
+# workers never run it twice); REDIS_URL moves the queue to Redis, where clusters on several
+# machines share it. Chosen over Django's Tasks API backport because it brings the scheduler
+# (cron schedules kept in the database, run by exactly one cluster) and works on SQLite too.
+Q_CLUSTER = {
+    "name": "portal",
+    "workers": env.int("PORTAL_QUEUE_WORKERS", default=2),
+    # A ledger of a province's million rows takes minutes; a task taken by a worker that died
+    # is offered again after ``retry`` seconds, which must exceed ``timeout``.
+    "timeout": env.int("PORTAL_QUEUE_TIMEOUT", default=3600),
+    "retry": env.int("PORTAL_QUEUE_TIMEOUT", default=3600) + 120,
+    "max_attempts": 3,
+    "poll": 1,
+    "queue_limit": 20,
+    "save_limit": 1000,
+    "catch_up": False,
+    "label": _("Background tasks"),
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -7,7 +7,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES
+from .base import BASE_DIR, DATABASES, Q_CLUSTER
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -22,3 +22,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # The second factor is switched on by the tests that exercise it (tests/accounts/
 # test_second_factor.py); elsewhere office fixtures log in with force_login as verified staff.
 PORTAL_OFFICE_OTP = False
+# Background tasks run at once, inside the request or command that queues them.
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}
