@@ -9,10 +9,9 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from stations.models import Station
+from congress_portal.pickers import PickerChoiceFilter
 
 from .models import (
-    Constituency,
     Delegate,
     DelegateGroup,
     Level,
@@ -28,9 +27,9 @@ class DelegateFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(
         label=_("Level"), choices=Level.choices, method="filter_level", empty_label=_("All levels")
     )
-    station = django_filters.ModelChoiceFilter(
+    station = PickerChoiceFilter(
         label=_("Station"),
-        queryset=Station.objects.filter(is_active=True).order_by("name"),
+        picker="stations",
         method="filter_station",
         empty_label=_("All stations"),
     )
@@ -40,9 +39,9 @@ class DelegateFilter(django_filters.FilterSet):
         method="filter_group",
         empty_label=_("All groups"),
     )
-    constituency = django_filters.ModelChoiceFilter(
+    constituency = PickerChoiceFilter(
         label=_("Constituency"),
-        queryset=Constituency.objects.order_by("level", "name"),
+        picker="constituencies",
         method="filter_constituency",
         empty_label=_("All constituencies"),
     )
