@@ -607,7 +607,12 @@ class PickerWidgetMixin:
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         if self.searches:
-            context["widget"]["attrs"].update(self.picker_attrs())
+            widget_attrs = context["widget"]["attrs"]
+            widget_attrs.update(self.picker_attrs())
+            # Tom Select copies the classes to its box; Bootstrap's theme styles .form-select.
+            classes = widget_attrs.get("class", "").split()
+            if "form-select" not in classes:
+                widget_attrs["class"] = " ".join([*classes, "form-select"])
         return context
 
     def use_required_attribute(self, initial):
@@ -657,13 +662,11 @@ class PickerWidgetMixin:
 
 
 class PickerSelect(PickerWidgetMixin, forms.Select):
-    def __init__(self, attrs=None):
-        super().__init__({"class": "form-select", **(attrs or {})})
+    pass
 
 
 class PickerSelectMultiple(PickerWidgetMixin, forms.SelectMultiple):
-    def __init__(self, attrs=None):
-        super().__init__({"class": "form-select", **(attrs or {})})
+    pass
 
 
 class PickerFieldMixin:

@@ -23,7 +23,7 @@ from accounts.models import Role
 from accounts.services import audit_record
 from congress_portal.clock import now, today
 from congress_portal.masking import mask_name, mask_phone
-from congress_portal.pickers import PickerChoiceField
+from congress_portal.pickers import PickerChoiceField, PickerSelect
 from delegates.models import Activity, Delegate
 from stations.models import DutyAssignment, ReceptionDay, Region
 from stations.selectors import in_area
@@ -68,7 +68,11 @@ class DatedFilterForm(forms.Form):
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
     # The stations whose ledgers the user keeps (_stations_for): a searching picker.
     station = PickerChoiceField(
-        "kept_stations", label=_("Station"), required=False, empty_label=_("All my stations")
+        "kept_stations",
+        label=_("Station"),
+        required=False,
+        empty_label=_("All my stations"),
+        widget=PickerSelect(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -101,7 +105,11 @@ class PerformanceFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     station = PickerChoiceField(
-        "kept_stations", label=_("Station"), required=False, empty_label=_("All my stations")
+        "kept_stations",
+        label=_("Station"),
+        required=False,
+        empty_label=_("All my stations"),
+        widget=PickerSelect(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -9,7 +9,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from congress_portal.pickers import PickerChoiceFilter
+from congress_portal.pickers import PickerChoiceFilter, PickerSelect
 
 from .models import (
     Delegate,
@@ -31,6 +31,7 @@ class DelegateFilter(django_filters.FilterSet):
         label=_("Station"),
         picker="stations",
         method="filter_station",
+        widget=PickerSelect(attrs={"class": "form-select"}),
         empty_label=_("All stations"),
     )
     group = django_filters.ModelChoiceFilter(
@@ -43,6 +44,7 @@ class DelegateFilter(django_filters.FilterSet):
         label=_("Constituency"),
         picker="constituencies",
         method="filter_constituency",
+        widget=PickerSelect(attrs={"class": "form-select"}),
         empty_label=_("All constituencies"),
     )
     term = django_filters.ModelChoiceFilter(

@@ -12,6 +12,7 @@ from congress_portal.clock import today
 from congress_portal.pickers import (
     PickerChoiceField,
     PickerMultipleChoiceField,
+    PickerSelect,
     PickerSelectMultiple,
 )
 from suggestions.forms import clean_text
@@ -267,6 +268,7 @@ class PerformanceFilterForm(forms.Form):
         label=_("Station"),
         required=False,
         empty_label=_("All stations"),
+        widget=PickerSelect(attrs={"class": "form-select"}),
     )
     group = forms.ModelChoiceField(
         label=_("Delegate group"),

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from congress_portal.pickers import PickerChoiceField, PickerMultipleChoiceField
+from congress_portal.pickers import PickerChoiceField, PickerMultipleChoiceField, PickerSelect
 from suggestions.models import RatingValue, Suggestion
 
 from .models import FollowUp, Meeting
@@ -269,7 +269,11 @@ class MeetingStationForm(forms.Form):
     """The meeting list's ``?station=``: one of the stations whose meetings the user sees."""
 
     station = PickerChoiceField(
-        "kept_stations", label=_("Station"), required=False, empty_label=_("All my stations")
+        "kept_stations",
+        label=_("Station"),
+        required=False,
+        empty_label=_("All my stations"),
+        widget=PickerSelect(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -138,6 +138,11 @@
       }
     });
 
+    // The select stays in the page (it is what the form posts) but the box replaces it for
+    // everyone: its <label> now names the box, and assistive technology should not meet a
+    // second, unlabelled control.
+    select.setAttribute("aria-hidden", "true");
+
     // Help text and errors Django tied to the select describe the box that replaces it.
     ["aria-describedby", "aria-invalid"].forEach(function (name) {
       var value = select.getAttribute(name);
