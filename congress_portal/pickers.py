@@ -93,11 +93,23 @@ def _active(user) -> bool:
     return user.is_authenticated and user.is_active
 
 
+def _caseless(query: str) -> bool:
+    """True when case cannot matter (Chinese, digits): a plain LIKE then does, without the
+    UPPER() per row that ILIKE-style lookups cost on PostgreSQL (3x on 5,000 stations)."""
+    return query.lower() == query.upper()
+
+
+def _contains(field_name: str, query: str) -> Q:
+    lookup = "contains" if _caseless(query) else "icontains"
+    return Q(**{f"{field_name}__{lookup}": query})
+
+
 def _starts_first(field_name: str, query: str) -> Case:
     """0 for rows whose ``field_name`` starts with the query, 1 for the rest: a typed prefix
     ranks first (王 finds 王建华 before 汪王明)."""
+    lookup = "startswith" if _caseless(query) else "istartswith"
     return Case(
-        When(**{f"{field_name}__istartswith": query}, then=Value(0)),
+        When(**{f"{field_name}__{lookup}": query}, then=Value(0)),
         default=Value(1),
         output_field=IntegerField(),
     )
@@ -130,13 +142,20 @@ class Picker:
 
     def results(self, user, query: str, params: Mapping) -> tuple[list[dict], bool]:
         """At most MAX_RESULTS matching rows as ``{"id", "text"}`` and whether there are more.
-        One query (plus what the scope itself needs), whatever the table's size."""
+
+        Two queries (plus what the scope itself needs), whatever the table's size: the
+        matching ids first, searched and sorted over narrow rows with no join for the labels,
+        then those twenty rows with what their labels need.
+        """
         queryset = self.queryset(user, params)
         if query:
             queryset = self.search(queryset, query)
-        rows = list(queryset[: MAX_RESULTS + 1])
-        results = [{"id": str(row.pk), "text": self.label(row)} for row in rows[:MAX_RESULTS]]
-        return results, len(rows) > MAX_RESULTS
+        ids = list(queryset.values_list("pk", flat=True)[: MAX_RESULTS + 1])
+        more, ids = len(ids) > MAX_RESULTS, ids[:MAX_RESULTS]
+        rows = self.model._default_manager.filter(pk__in=ids).select_related(*self.related)
+        by_id = {row.pk: row for row in rows} if ids else {}
+        results = [{"id": str(pk), "text": self.label(by_id[pk])} for pk in ids if pk in by_id]
+        return results, more
 
     def url(self, params: Mapping | None = None) -> str:
         base = reverse("pickers:pick", args=[self.name])
@@ -167,8 +186,10 @@ def station_label(station: Station) -> str:
 
 
 def _search_stations(queryset, query):
+    # The area by a semi-join on the matching areas, not a join of every area to every station.
+    areas = Region.objects.filter(_contains("name", query)).values("pk")
     return queryset.filter(
-        Q(name__icontains=query) | Q(address__icontains=query) | Q(region__name__icontains=query)
+        _contains("name", query) | _contains("address", query) | Q(region_id__in=areas)
     ).order_by(_starts_first("name", query), "name")
 
 
@@ -280,7 +301,8 @@ def _search_delegates(queryset, query):
     "张", "zhang", "zhang san", "zjh" and "jianhua" all find 张建华. Pinyin is stored in lower
     case without spaces, so a prefix of it ranks first."""
     compact = "".join(query.split()).lower()
-    condition = Q(name__icontains=query)
+    # Names are Chinese: a plain LIKE, no UPPER() over 20,000 rows for a pinyin search.
+    condition = Q(name__contains=query)
     if compact.isascii():
         condition |= Q(name_pinyin__contains=compact) | Q(name_initials__contains=compact)
         first = Case(
@@ -376,15 +398,15 @@ for _name, _scope, _public in (
 
 def area_label(region: Region) -> str:
     """The area and the two above it: 南关社区 · 东街街道 · 甘州区."""
-    names, current = [], region
-    while current is not None and len(names) < 3:
+    names, current = [region.name], region
+    while len(names) < 3 and current.parent_id:
+        current = current.parent  # select_related("parent__parent"): no query
         names.append(current.name)
-        current = current.parent if current.parent_id else None
     return SEPARATOR.join(names)
 
 
 def _search_areas(queryset, query):
-    return queryset.filter(name__icontains=query).order_by(
+    return queryset.filter(_contains("name", query)).order_by(
         _starts_first("name", query), "depth", "name"
     )
 
@@ -422,7 +444,7 @@ UPPER_KINDS = ",".join(kind for kind in Region.Kind.values if kind not in GRASSR
 
 
 def _search_by_name(queryset, query):
-    return queryset.filter(name__icontains=query).order_by(_starts_first("name", query), "name")
+    return queryset.filter(_contains("name", query)).order_by(_starts_first("name", query), "name")
 
 
 def _units(user):
@@ -483,7 +505,7 @@ def _entry_reception_days(user):
 
 
 def _search_reception_days(queryset, query):
-    return queryset.filter(Q(station__name__icontains=query) | Q(theme__icontains=query))
+    return queryset.filter(_contains("station__name", query) | _contains("theme", query))
 
 
 register(

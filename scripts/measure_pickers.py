@@ -22,10 +22,13 @@ sys.path.insert(0, str(BASE))
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--db", default=str(Path(tempfile.gettempdir()) / "pickers-scale.sqlite3"))
+parser.add_argument(
+    "--database-url", default="", help="e.g. postgres://postgres@127.0.0.1:5432/scratch"
+)
 parser.add_argument("--rounds", type=int, default=5)
 args = parser.parse_args()
 
-os.environ["DATABASE_URL"] = f"sqlite:///{args.db}"
+os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{args.db}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congress_portal.settings.test")
 
 import django  # noqa: E402
@@ -76,6 +79,12 @@ def populate():
                 for m in range(9):
                     area(f"{c}{d}{s}{m}社区", Region.Kind.COMMUNITY, street)
     Region.objects.bulk_create(regions, batch_size=2000)
+    if connection.vendor == "postgresql":  # explicit ids: move the sequence past them
+        from django.core.management.color import no_style
+
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Region]):
+                cursor.execute(sql)
     stations = Station.objects.bulk_create(
         [
             Station(
@@ -117,12 +126,12 @@ def populate():
 
 
 def main():
-    fresh = not Path(args.db).exists()
     call_command("migrate", verbosity=0)
-    if fresh or not Station.objects.exists():
+    if not Station.objects.exists():
         started = time.perf_counter()
         populate()
-        print(f"populated {args.db} in {time.perf_counter() - started:.0f} s")
+        name = connection.settings_dict["NAME"]
+        print(f"populated {name} in {time.perf_counter() - started:.0f} s")
     print(
         f"{Region.objects.count()} areas, {Station.objects.count()} stations, "
         f"{Delegate.objects.count()} delegates, {HandlingUnit.objects.count()} units"

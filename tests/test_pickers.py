@@ -276,9 +276,19 @@ def test_an_endpoint_call_costs_the_same_queries_for_5_or_60_stations(
     # memberships, the stations below them), one search: nothing per row.
     with django_assert_max_num_queries(10):
         _pick(client, "desk_delegates", q="pi")
+    # An anonymous search for areas: the matching ids, then twenty areas with the two above.
     client.logout()
-    with django_assert_max_num_queries(1):
-        assert _pick(client, "areas", q="社区").status_code == 200
+    street = StreetFactory(name="东街街道")
+    Region.objects.bulk_create(
+        [
+            Region(name=f"第{n}社区", kind=Region.Kind.COMMUNITY, parent=street, path=f"/x{n}/")
+            for n in range(30)
+        ]
+    )
+    with django_assert_max_num_queries(2):
+        answer = _pick(client, "areas", q="社区").json()
+    assert len(answer["results"]) == MAX_RESULTS
+    assert answer["results"][0]["text"].endswith(" · 东街街道 · " + street.parent.name)
 
 
 # --- the form side --------------------------------------------------------------------------------
