@@ -8,6 +8,7 @@ a user, and the handling units, needs a login.
 """
 
 from django.http import Http404, JsonResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
@@ -47,6 +48,8 @@ def pick(request, name):
     )
     if picker.public:
         response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+        # Some labels are translated (a constituency's level): one cached copy per language.
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
     else:
         # The answer depends on who asks: never in a shared cache.
         response["Cache-Control"] = f"private, max-age={PRIVATE_MAX_AGE}"

@@ -470,7 +470,10 @@ register(
         model=Constituency,
         scope=lambda user: Constituency.objects.order_by("name"),
         search=_search_by_name,
-        label=lambda constituency: constituency.name,
+        # Two levels may each have a 第一选区: the level tells them apart.
+        label=lambda constituency: (
+            f"{constituency.name}{SEPARATOR}{constituency.get_level_display()}"
+        ),
         public=True,
     )
 )

@@ -21,7 +21,7 @@ from django.utils import formats, translation
 
 from congress_portal.clock import today
 from congress_portal.pickers import MAX_RESULTS, SMALL_SCOPE, get_picker
-from delegates.models import Constituency, Delegate, StationMembership
+from delegates.models import Constituency, Delegate, Level, StationMembership
 from delegates.services import delegate_save
 from meetings.forms import MeetingForm
 from stations.models import ReceptionDay, Region, Station
@@ -512,3 +512,15 @@ def test_no_admin_list_filter_lists_every_station_delegate_area_or_unit():
             if field.is_relation and field.related_model in BIG_MODELS:
                 problems.append(f"{model.__name__}: {path}")
     assert problems == []
+
+
+def test_two_constituencies_of_one_name_are_told_apart_by_their_level(client):
+    Constituency.objects.create(name="第一选区", level="county")
+    Constituency.objects.create(name="第一选区", level="township")
+
+    texts = _texts(_pick(client, "constituencies", q="第一"))
+    with translation.override("zh-hans"):
+        levels = [str(Level.COUNTY.label), str(Level.TOWNSHIP.label)]
+    assert sorted(texts) == sorted(f"第一选区 · {level}" for level in levels)
+    response = _pick(client, "constituencies", q="第一")
+    assert "Accept-Language" in response["Vary"]

@@ -66,9 +66,12 @@
       plugins.clear_button = { title: data.pickerClear };
     }
 
+    // The empty choice says what nothing chosen means ("Any station"); the prompt to type
+    // shows in the open box.
+    var empty = select.querySelector('option[value=""]');
     var picker = new window.TomSelect(select, {
       plugins: plugins,
-      placeholder: data.pickerPlaceholder,
+      placeholder: empty && empty.textContent.trim() ? empty.textContent.trim() : data.pickerPlaceholder,
       // The server searched (pinyin, initials, parent areas): show what it answered, in its
       // order, without filtering it again here.
       score: function () {

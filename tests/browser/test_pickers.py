@@ -56,3 +56,46 @@ def test_station_staff_find_a_community_by_typing_and_choose_it_with_the_keyboar
     suggestion = Suggestion.objects.get(title="南关巷路灯不亮")
     assert suggestion.place == community
     assert page.url.endswith(reverse("suggestions:desk_detail", args=[suggestion.pk]))
+
+
+def test_the_office_filters_the_desk_by_a_station_found_among_many(visitor_factory, world):
+    from stations.models import Station
+    from suggestions import services
+
+    Station.objects.bulk_create(
+        [
+            Station(
+                name=f"第{n}联络站", kind=Station.Kind.LIAISON, region=world.street, address="路"
+            )
+            for n in range(SMALL_SCOPE + 30)
+        ]
+    )
+    for title, station in (("东南的建议", world.station), ("别处的建议", Station.objects.last())):
+        services.suggestion_submit(
+            title=title, content="内容。", category=world.categories.roads, station=station
+        )
+
+    office = visitor_factory("desktop")
+    page = office.page
+    office.login(world.office_user)
+    office.goto("suggestions:desk")
+    box = page.get_by_role("combobox", name=zh("Station"), exact=True)
+    box.click()
+    box.press_sequentially("联络站", delay=30)
+    results = page.locator("#id_station-ts-dropdown")
+    results.get_by_role("option").first.wait_for()
+    # Twenty at most, and a word that there are more.
+    assert results.get_by_role("option").count() == 20
+    assert page.locator(".ts-dropdown .border-top").is_visible()
+    office.check("desk-office-station-picker")
+    box.fill("")
+    box.press_sequentially("东南", delay=30)
+    results.get_by_role("option", name="东南街道人大代表联络站 · 东南街道").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Apply filters")).click()
+
+    assert page.get_by_role("link", name="东南的建议").is_visible()
+    assert not page.get_by_role("link", name="别处的建议").count()
+    # The chosen station comes back as the only option the server sends.
+    assert page.locator("select#id_station option").count() == 2
+    office.check("desk-office-filtered")
