@@ -193,12 +193,23 @@ def _search_stations(queryset, query):
     ).order_by(_starts_first("name", query), "name")
 
 
-def _within_area(queryset, value, path="region__path"):
-    """Rows in an area and every area below it: one indexed prefix match on ``Region.path``."""
+def _within_area(queryset, value):
+    """Stations in an area and every area below it (stations.selectors.in_area: one indexed
+    prefix match on ``Region.path``)."""
+    from stations.selectors import in_area
+
+    area = Region.objects.filter(pk=parse_id(value)).only("id", "path").first()
+    if area is None:
+        return queryset.none()
+    return queryset.filter(in_area(area, station_field=""))
+
+
+def _areas_within(queryset, value):
+    """An area and every area below it."""
     area_path = Region.objects.filter(pk=parse_id(value)).values_list("path", flat=True).first()
     if not area_path:
         return queryset.none()
-    return queryset.filter(**{f"{path}__startswith": area_path})
+    return queryset.filter(path__startswith=area_path)
 
 
 def _stations_of_kind(queryset, value):
@@ -428,7 +439,7 @@ register(
         label=area_label,
         narrowers={
             "kind": _areas_of_kind,
-            "within": lambda qs, value: _within_area(qs, value, path="path"),
+            "within": _areas_within,
             "parent": _areas_under,
         },
         public=True,
