@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import picker_views, views
 
 admin.site.site_header = _("Liaison Station Portal administration")
 admin.site.site_title = _("Liaison Station Portal")
@@ -16,10 +16,16 @@ core_patterns = (
     "core",
 )
 
+picker_patterns = (
+    [path("<slug:name>/", picker_views.pick, name="pick")],
+    "pickers",
+)
+
 urlpatterns = [
     path("", include(core_patterns)),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("pick/", include(picker_patterns)),
     path("accounts/", include("accounts.urls")),
     path("stations/", include("stations.urls")),
     path("delegates/", include("delegates.urls")),

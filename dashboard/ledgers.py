@@ -23,8 +23,9 @@ from accounts.models import Role
 from accounts.services import audit_record
 from congress_portal.clock import now, today
 from congress_portal.masking import mask_name, mask_phone
+from congress_portal.pickers import PickerChoiceField, PickerSelect
 from delegates.models import Activity, Delegate
-from stations.models import DutyAssignment, ReceptionDay, Region, Station
+from stations.models import DutyAssignment, ReceptionDay, Region
 from stations.selectors import in_area
 from suggestions.models import Channel, State, Suggestion
 from suggestions.selectors import station_ids_in_scope, suggestions_visible_to
@@ -59,29 +60,24 @@ def _stations_for(user):
     raise Http404("no ledger for this role")
 
 
-def _station_choices(user):
-    ids = _stations_for(user)
-    stations = Station.objects.order_by("name").only("id", "name")
-    return stations if ids is None else stations.filter(pk__in=ids)
-
-
 # --- filters ------------------------------------------------------------------------------------
 
 
 class DatedFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
-    station = forms.ModelChoiceField(
+    # The stations whose ledgers the user keeps (_stations_for): a searching picker.
+    station = PickerChoiceField(
+        "kept_stations",
         label=_("Station"),
-        queryset=Station.objects.none(),
         required=False,
         empty_label=_("All my stations"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PickerSelect(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["station"].queryset = _station_choices(user)
+        self.fields["station"].scope(user)
 
     def clean(self):
         data = super().clean()
@@ -108,19 +104,19 @@ class PerformanceFilterForm(forms.Form):
         empty_value=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    station = forms.ModelChoiceField(
+    station = PickerChoiceField(
+        "kept_stations",
         label=_("Station"),
-        queryset=Station.objects.none(),
         required=False,
         empty_label=_("All my stations"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PickerSelect(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         this_year = today().year
         self.fields["year"].choices = [(y, str(y)) for y in range(this_year, this_year - 6, -1)]
-        self.fields["station"].queryset = _station_choices(user)
+        self.fields["station"].scope(user)
 
 
 def _bound(form_class, request):
@@ -204,15 +200,8 @@ def _suggestion_queryset(request):
         scope = scope.filter(in_area(_area_or_404(region)))
     from suggestions.filters import SuggestionFilter
 
-    stations = Station.objects.order_by("name")
-    if user.role == Role.UNIT_STAFF:
-        stations = stations.filter(pk__in=scope.values("station_id"))
-    elif not user.is_office:
-        stations = stations.filter(pk__in=station_ids_in_scope(user))
-    delegates = Delegate.objects.order_by("name")
-    if not user.is_office:
-        delegates = delegates.filter(memberships__station__in=stations).distinct()
-    filterset = SuggestionFilter(params, queryset=scope, stations=stations, delegates=delegates)
+    # The desk list's own filter, its pickers scoped to the request's user like the desk's.
+    filterset = SuggestionFilter(params, queryset=scope, request=request)
     if not filterset.is_valid():
         raise BadFilters(filterset.errors)
     return filterset.qs
@@ -669,16 +658,8 @@ class LedgerIndexView(LoginRequiredMixin, TemplateView):
         try:
             from suggestions.filters import SuggestionFilter
 
-            stations = Station.objects.order_by("name")
-            if not user.is_office and keeps_stations:
-                stations = stations.filter(pk__in=station_ids_in_scope(user))
-            elif not user.is_office:
-                stations = stations.filter(pk__in=suggestions_visible_to(user).values("station_id"))
-            delegates = Delegate.objects.order_by("name")
-            if not user.is_office:
-                delegates = delegates.filter(memberships__station__in=stations).distinct()
             suggestion_form = SuggestionFilter(
-                None, queryset=Suggestion.objects.none(), stations=stations, delegates=delegates
+                None, queryset=Suggestion.objects.none(), request=self.request
             ).form
         except ImportError:
             pass

@@ -189,12 +189,19 @@ class ActivityAdmin(OfficeModelAdmin):
         "residents_contacted",
         "created_by",
     )
-    list_filter = ("kind", "station")
-    search_fields = ("title", "place", "participants__name", "participants__name_pinyin")
+    # No filter by station or participant: a sidebar of 5,000 stations (or a picker of 20,000
+    # delegates) is megabytes; the search finds both by name.
+    list_filter = ("kind", "station__kind")
+    search_fields = (
+        "title",
+        "place",
+        "station__name",
+        "participants__name",
+        "participants__name_pinyin",
+    )
     ordering = ("-date", "-id")
     date_hierarchy = "date"
-    autocomplete_fields = ("station",)
-    filter_horizontal = ("participants",)
+    autocomplete_fields = ("station", "participants")
     list_select_related = ("station", "created_by")
     readonly_fields = ("created_by", "created_at")
 

@@ -9,10 +9,9 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from stations.models import Station
+from congress_portal.pickers import PickerChoiceFilter, PickerSelect
 
 from .models import (
-    Constituency,
     Delegate,
     DelegateGroup,
     Level,
@@ -28,10 +27,11 @@ class DelegateFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(
         label=_("Level"), choices=Level.choices, method="filter_level", empty_label=_("All levels")
     )
-    station = django_filters.ModelChoiceFilter(
+    station = PickerChoiceFilter(
         label=_("Station"),
-        queryset=Station.objects.filter(is_active=True).order_by("name"),
+        picker="stations",
         method="filter_station",
+        widget=PickerSelect(attrs={"class": "form-select"}),
         empty_label=_("All stations"),
     )
     group = django_filters.ModelChoiceFilter(
@@ -40,10 +40,11 @@ class DelegateFilter(django_filters.FilterSet):
         method="filter_group",
         empty_label=_("All groups"),
     )
-    constituency = django_filters.ModelChoiceFilter(
+    constituency = PickerChoiceFilter(
         label=_("Constituency"),
-        queryset=Constituency.objects.order_by("level", "name"),
+        picker="constituencies",
         method="filter_constituency",
+        widget=PickerSelect(attrs={"class": "form-select"}),
         empty_label=_("All constituencies"),
     )
     term = django_filters.ModelChoiceFilter(

@@ -9,7 +9,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from congress_portal.clock import today
-from stations.models import Station
+from congress_portal.pickers import (
+    PickerChoiceField,
+    PickerMultipleChoiceField,
+    PickerSelect,
+    PickerSelectMultiple,
+)
 from suggestions.forms import clean_text
 from suggestions.models import Category
 
@@ -38,10 +43,6 @@ class DateInput(forms.DateInput):
 
 _DATE = DateInput()
 MIN_YEAR = 2000
-
-
-def _delegate_label(delegate: Delegate) -> str:
-    return f"{delegate.name}（{delegate.occupation}）" if delegate.occupation else delegate.name
 
 
 def _with_submission_key(form) -> None:
@@ -82,10 +83,8 @@ class ActivityForm(_TextCleaning, forms.Form):
 
     # Per-form key (SECURITY.md 22): posting the same form twice records once.
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
-    delegate = forms.ModelChoiceField(
-        label=_("Delegate"),
-        queryset=Delegate.objects.none(),
-        empty_label=_("Choose a delegate"),
+    delegate = PickerChoiceField(
+        "delegates", label=_("Delegate"), empty_label=_("Choose a delegate")
     )
     kind = forms.ChoiceField(label=_("Kind of activity"), choices=Activity.Kind.choices)
     date = forms.DateField(label=_("Date"), widget=_DATE)
@@ -96,18 +95,15 @@ class ActivityForm(_TextCleaning, forms.Form):
         help_text=_("Leave empty to use the kind of activity as title."),
     )
     place = forms.CharField(label=_("Place"), max_length=120, required=False)
-    station = forms.ModelChoiceField(
-        label=_("Station"),
-        queryset=Station.objects.none(),
-        required=False,
-        empty_label=_("Not at a station"),
+    station = PickerChoiceField(
+        "stations", label=_("Station"), required=False, empty_label=_("Not at a station")
     )
-    participants = forms.ModelMultipleChoiceField(
+    participants = PickerMultipleChoiceField(
+        "delegates",
         label=_("Other delegates taking part"),
-        queryset=Delegate.objects.none(),
         required=False,
         help_text=_("A group activity counts for every delegate taking part."),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=PickerSelectMultiple(attrs={"size": 6}),
     )
     residents_contacted = forms.IntegerField(
         label=_("Residents contacted"), min_value=0, max_value=100000, initial=0
@@ -116,15 +112,14 @@ class ActivityForm(_TextCleaning, forms.Form):
         label=_("Notes"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args, delegates=None, ask_delegate=False, **kwargs):
+    def __init__(self, *args, ask_delegate=False, **kwargs):
         super().__init__(*args, **kwargs)
-        everyone = Delegate.objects.filter(is_active=True).order_by("name_pinyin", "name")
-        self.fields["participants"].queryset = everyone
-        self.fields["participants"].label_from_instance = _delegate_label
-        self.fields["station"].queryset = Station.objects.filter(is_active=True).order_by("name")
+        # Serving delegates and active stations: public lists, searched when they are long.
+        self.fields["participants"].scope(None)
+        self.fields["station"].scope(None)
         if ask_delegate:
-            self.fields["delegate"].queryset = delegates if delegates is not None else everyone
-            self.fields["delegate"].label_from_instance = _delegate_label
+            # Asked of the office only, who may record for any serving delegate.
+            self.fields["delegate"].scope(None)
         else:
             del self.fields["delegate"]
         _with_submission_key(self)
@@ -162,10 +157,8 @@ class DiarySuggestionForm(_TextCleaning, forms.Form):
 
     text_fields = ("title", "content")
 
-    station = forms.ModelChoiceField(
-        label=_("Station that handles it"),
-        queryset=Station.objects.none(),
-        empty_label=_("Choose a station"),
+    station = PickerChoiceField(
+        "stations", label=_("Station that handles it"), empty_label=_("Choose a station")
     )
     category = forms.ModelChoiceField(
         label=_("What is it about"),
@@ -184,7 +177,8 @@ class DiarySuggestionForm(_TextCleaning, forms.Form):
 
     def __init__(self, *args, delegate: Delegate, can_take: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["station"].queryset = delegate.stations.filter(is_active=True).order_by("name")
+        # The delegate's own active stations (rarely more than a few: rendered whole).
+        self.fields["station"].scope(None, delegate=delegate.pk)
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
         if not can_take:
             del self.fields["take"]
@@ -268,11 +262,13 @@ class PerformanceFilterForm(forms.Form):
     level = forms.ChoiceField(
         label=_("Level"), choices=[("", _("All levels")), *Level.choices], required=False
     )
-    station = forms.ModelChoiceField(
+    station = PickerChoiceField(
+        "kept_stations",
+        params={"active": "1"},
         label=_("Station"),
-        queryset=Station.objects.none(),
         required=False,
         empty_label=_("All stations"),
+        widget=PickerSelect(attrs={"class": "form-select"}),
     )
     group = forms.ModelChoiceField(
         label=_("Delegate group"),
@@ -287,9 +283,7 @@ class PerformanceFilterForm(forms.Form):
     )
     sort = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
-    def __init__(self, *args, stations=None, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["station"].queryset = (
-            stations if stations is not None else Station.objects.filter(is_active=True)
-        ).order_by("name")
+        self.fields["station"].scope(user)
         self.fields["group"].queryset = DelegateGroup.objects.order_by("kind", "name")

@@ -17,7 +17,6 @@ from accounts.services import audit_record
 from congress_portal.clock import today
 from congress_portal.forms import add_service_error
 from stations.models import Station
-from suggestions.selectors import station_ids_in_scope
 
 from .exports import performance_workbook
 from .filters import DelegateFilter
@@ -215,7 +214,6 @@ class ActivityFormMixin:
         kwargs = super().get_form_kwargs()
         user = self.request.user
         kwargs["ask_delegate"] = user.is_office and getattr(self, "object", None) is None
-        kwargs["delegates"] = record_delegates_for(user).order_by("name_pinyin", "name")
         return kwargs
 
 
@@ -561,10 +559,7 @@ class PerformanceListView(_NotFoundUnlessMixin, TemplateView):
         """The filter form, the year and the rows (filtered and sorted) for this request."""
         user = self.request.user
         scope = performance_delegates_for(user)
-        stations = Station.objects.filter(is_active=True)
-        if not user.is_office:
-            stations = stations.filter(pk__in=station_ids_in_scope(user))
-        form = PerformanceFilterForm(self.request.GET or None, stations=stations)
+        form = PerformanceFilterForm(self.request.GET or None, user=user)
         data = form.cleaned_data if form.is_valid() else {}
         year = data.get("year") or today().year
         qs = scope

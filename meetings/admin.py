@@ -37,7 +37,7 @@ class TopicInline(admin.TabularInline):
 @admin.register(Meeting)
 class MeetingAdmin(OfficeModelAdmin):
     list_display = ("date", "title", "kind", "station", "place", "status", "organiser")
-    list_filter = ("kind", "status", "station")
+    list_filter = ("kind", "status", "station__kind")
     search_fields = ("title", "place", "station__name")
     ordering = ("-date", "-id")
     date_hierarchy = "date"
@@ -61,7 +61,7 @@ class FollowUpInline(admin.TabularInline):
 @admin.register(Topic)
 class TopicAdmin(OfficeModelAdmin):
     list_display = ("title", "station", "meeting", "status", "suggestion_count", "created_at")
-    list_filter = ("status", "station")
+    list_filter = ("status", "station__kind")
     search_fields = ("title", "description", "station__name")
     ordering = ("-created_at", "-id")
     date_hierarchy = "created_at"

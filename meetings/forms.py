@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from delegates.models import Delegate
-from stations.models import Station
+from congress_portal.pickers import PickerChoiceField, PickerMultipleChoiceField, PickerSelect
 from suggestions.models import RatingValue, Suggestion
 
 from .models import FollowUp, Meeting
@@ -42,11 +41,20 @@ class MeetingForm(forms.ModelForm):
     """A meeting's facts, participants, agenda and minutes; the station only when created."""
 
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
-    delegates = forms.ModelMultipleChoiceField(
+    station = PickerChoiceField(
+        "managed_stations",
+        params={"active": "1"},
+        label=_("Station"),
+        empty_label=_("Choose a station"),
+    )
+    # Checkboxes while the user's stations have few delegates; a searching picker (over the
+    # chosen station's delegates) when they have many (the office: a whole province).
+    delegates = PickerMultipleChoiceField(
+        "managed_delegates",
+        forward={"station": "station"},
+        small_widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         label=_("Delegates attending"),
-        queryset=Delegate.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text=_("Delegates stationed at the meeting's station."),
     )
 
@@ -76,25 +84,20 @@ class MeetingForm(forms.ModelForm):
             "minutes": forms.Textarea(attrs={"rows": 8}),
         }
 
-    def __init__(self, *args, stations=None, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         editing = self.instance.pk is not None
         if editing:
             del self.fields["station"]
             del self.fields["submission_key"]
-            station_ids = [self.instance.station_id]
+            self.fields["delegates"].scope(user, station=self.instance.station_id)
             self.initial.setdefault("delegates", list(self.instance.delegates.all()))
         else:
-            self.fields["station"].queryset = stations
-            self.fields["station"].empty_label = _("Choose a station")
-            station_ids = stations.values("id")
+            # The active stations the user manages, and the delegates stationed there.
+            self.fields["station"].scope(user)
+            self.fields["delegates"].scope(user)
             if not self.is_bound:
                 self.initial.setdefault("submission_key", uuid.uuid4())
-        self.fields["delegates"].queryset = (
-            Delegate.objects.filter(stations__in=station_ids, is_active=True)
-            .distinct()
-            .order_by("name_pinyin", "name")
-        )
 
     def clean(self):
         data = super().clean()
@@ -250,13 +253,30 @@ class BallotCodeForm(forms.Form):
 
 
 class SatisfactionFilterForm(forms.Form):
-    station = forms.ModelChoiceField(
-        label=_("Station"), queryset=Station.objects.none(), required=False
+    # The stations whose meetings the user may see (meetings.selectors.meeting_station_ids).
+    station = PickerChoiceField(
+        "kept_stations", label=_("Station"), required=False, empty_label=_("All stations")
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
 
-    def __init__(self, *args, stations=None, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["station"].queryset = stations
-        self.fields["station"].empty_label = _("All stations")
+        self.fields["station"].scope(user)
+
+
+class MeetingStationForm(forms.Form):
+    """The meeting list's ``?station=``: one of the stations whose meetings the user sees."""
+
+    station = PickerChoiceField(
+        "kept_stations",
+        label=_("Station"),
+        required=False,
+        empty_label=_("All my stations"),
+        widget=PickerSelect(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("auto_id", "meetings-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["station"].scope(user)

@@ -40,6 +40,7 @@ from .forms import (
     FollowUpForm,
     IssueForm,
     MeetingForm,
+    MeetingStationForm,
     PaperTallyForm,
     ProposalAcceptForm,
     SatisfactionFilterForm,
@@ -57,12 +58,6 @@ BALLOT_WINDOW = 600
 def _stations(user):
     ids = selectors.editable_station_ids(user)
     qs = Station.objects.filter(is_active=True).order_by("name")
-    return qs if ids is None else qs.filter(pk__in=ids)
-
-
-def _visible_stations(user):
-    ids = selectors.meeting_station_ids(user)
-    qs = Station.objects.order_by("name")
     return qs if ids is None else qs.filter(pk__in=ids)
 
 
@@ -96,20 +91,22 @@ class MeetingListView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        stations = _visible_stations(user)
         meetings = selectors.meetings_visible_to(user)
         chosen = None
+        station_form = MeetingStationForm(self.request.GET or None, user=user)
         raw = self.request.GET.get("station", "")
         if raw.isdigit() and len(raw) < 12:
-            chosen = stations.filter(pk=int(raw)).first()
-            if chosen is None:
-                raise Http404
+            if not station_form.is_valid():
+                raise Http404  # a station outside the user's scope
+            chosen = station_form.cleaned_data["station"]
             meetings = meetings.filter(station=chosen)
         page = Paginator(meetings, 30).get_page(self.request.GET.get("page"))
         context.update(
             page_obj=page,
             meetings=page.object_list,
-            stations=stations,
+            station_form=station_form,
+            # The chooser only when there is something to choose between.
+            several_stations=len(station_form.fields["station"].queryset[:2]) > 1,
             chosen_station=chosen,
             can_create=bool(_stations(user).exists()),
         )
@@ -129,18 +126,20 @@ class MeetingCreateView(LoginRequiredMixin, View):
         stations = self._stations()
         initial = {}
         raw = request.GET.get("station", "")
+        only = list(stations[:2])  # not len(stations): the office manages a whole province
         if raw.isdigit() and len(raw) < 12 and stations.filter(pk=int(raw)).exists():
             initial["station"] = int(raw)
-        elif len(stations) == 1:
-            initial["station"] = stations[0].pk
+        elif len(only) == 1:
+            initial["station"] = only[0].pk
         kind = request.GET.get("kind", "")
         if kind in Meeting.Kind.values:
             initial["kind"] = kind
-        form = MeetingForm(stations=stations, initial=initial)
+        form = MeetingForm(user=request.user, initial=initial)
         return render(request, self.template_name, {"form": form})
 
     def post(self, request):
-        form = MeetingForm(request.POST, stations=self._stations())
+        self._stations()
+        form = MeetingForm(request.POST, user=request.user)
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
@@ -163,12 +162,14 @@ class MeetingUpdateView(MeetingScopeMixin, View):
 
     def get(self, request, pk):
         meeting = self.get_meeting()
-        form = MeetingForm(instance=meeting)
+        form = MeetingForm(instance=meeting, user=request.user)
         return render(request, self.template_name, {"form": form, "meeting": meeting})
 
     def post(self, request, pk):
         meeting = self.get_meeting()
-        form = MeetingForm(request.POST, instance=Meeting.objects.get(pk=meeting.pk))
+        form = MeetingForm(
+            request.POST, instance=Meeting.objects.get(pk=meeting.pk), user=request.user
+        )
         if form.is_valid():
             data = dict(form.cleaned_data)
             data.pop("submission_key", None)
@@ -674,7 +675,7 @@ class SatisfactionView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         if selectors.meeting_station_ids(user) == set():
             raise Http404
-        form = SatisfactionFilterForm(self.request.GET or None, stations=_visible_stations(user))
+        form = SatisfactionFilterForm(self.request.GET or None, user=user)
         filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
         results, total = selectors.satisfaction_overview(
             user,

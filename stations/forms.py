@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from congress_portal.masking import normalise_phone
+from congress_portal.pickers import PickerMultipleChoiceField
 from suggestions.forms import clean_text
 
 from .models import ReceptionRule
@@ -224,12 +225,18 @@ class DelegateChoices(forms.ModelMultipleChoiceField):
 
 
 class DutyForm(forms.Form):
-    delegates = DelegateChoices(label=_("Delegates on duty"), queryset=None, required=False)
+    # The station's serving delegates: checkboxes, or a searching picker for a big station.
+    delegates = PickerMultipleChoiceField(
+        "delegates",
+        small_widget=forms.CheckboxSelectMultiple,
+        label=_("Delegates on duty"),
+        required=False,
+    )
     leader_name = forms.CharField(label=_("Leader in charge"), max_length=50, required=False)
 
-    def __init__(self, *args, stationed, **kwargs):
+    def __init__(self, *args, station, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["delegates"].queryset = stationed
+        self.fields["delegates"].scope(None, station=station.pk)
         _versioned(self)
 
     def clean_leader_name(self):

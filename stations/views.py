@@ -498,7 +498,7 @@ class DutyView(_FormPage):
     def get(self, request, pk):
         day = managed_day_or_404(request.user, pk)
         form = DutyForm(
-            stationed=_stationed(day.station),
+            station=day.station,
             initial={
                 "delegates": [duty.delegate_id for duty in day.duties.all()],
                 "leader_name": day.leader_name,
@@ -509,7 +509,7 @@ class DutyView(_FormPage):
 
     def post(self, request, pk):
         day = managed_day_or_404(request.user, pk)
-        form = DutyForm(request.POST, stationed=_stationed(day.station))
+        form = DutyForm(request.POST, station=day.station)
         if form.is_valid():
             try:
                 services.reception_day_set_duty(

@@ -196,7 +196,7 @@ STEPS: dict[str, Step] = {
             offered=lambda s, u: s.state == State.ACCEPTED and is_holder(s, u),
             run=_dispatch,
             form_class=forms.DispatchForm,
-            form_kwargs=lambda s, u: {"suggestion": s},
+            form_kwargs=lambda s, u: {"suggestion": s, "user": u},
         ),
         Step(
             "on_spot",

@@ -7,51 +7,58 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from congress_portal.clock import today
-from delegates.models import Delegate
-from stations.models import Region, Station
+from congress_portal.pickers import UPPER_KINDS, PickerChoiceFilter
 from stations.selectors import in_area
 
 from .codes import normalise_code
-from .models import WITH_UNIT_STATES, Category, Channel, HandlingUnit, State, Suggestion
+from .models import WITH_UNIT_STATES, Category, Channel, State, Suggestion
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SuggestionFilter(django_filters.FilterSet):
-    """Narrow a scoped queryset; the choices offered are limited to what the user may see."""
+    """Narrow a scoped queryset; the choices offered are limited to what the user may see.
+
+    Pass ``request=``: the station and delegate pickers offer (and accept) only what the
+    request's user may see (``congress_portal.pickers``); without a request they accept nothing.
+    """
 
     q = django_filters.CharFilter(
         label=_("Search title, details or code"), method="filter_q", max_length=60
     )
     # Several states at once: the dashboard's "handled" figure links to replied + closed.
+    # No DISTINCT: state is a column of the row, nothing joined multiplies it (django-filter's
+    # default DISTINCT over every column cost seconds at a million rows).
     state = django_filters.MultipleChoiceFilter(
         label=_("Status"),
         choices=State.choices,
         widget=forms.SelectMultiple(attrs={"size": 3}),
+        distinct=False,
     )
-    region = django_filters.ModelChoiceFilter(
+    region = PickerChoiceFilter(
         label=_("Area"),
-        queryset=Region.objects.exclude(kind__in=(Region.Kind.COMMUNITY, Region.Kind.VILLAGE)),
+        picker="areas",
+        params={"kind": UPPER_KINDS},
         method="filter_region",
         empty_label=_("Any area"),
     )
     category = django_filters.ModelChoiceFilter(
         label=_("Category"), queryset=Category.objects.all(), empty_label=_("Any category")
     )
-    station = django_filters.ModelChoiceFilter(
-        label=_("Station"), queryset=Station.objects.none(), empty_label=_("Any station")
+    station = PickerChoiceFilter(
+        label=_("Station"), picker="desk_stations", empty_label=_("Any station")
     )
     channel = django_filters.ChoiceFilter(
         label=_("Channel"), choices=Channel.choices, empty_label=_("Any channel")
     )
-    unit = django_filters.ModelChoiceFilter(
+    unit = PickerChoiceFilter(
         label=_("Handling unit"),
         field_name="handling_unit",
-        queryset=HandlingUnit.objects.all(),
+        picker="units",
         empty_label=_("Any unit"),
     )
-    delegate = django_filters.ModelChoiceFilter(
-        label=_("Delegate"), queryset=Delegate.objects.none(), empty_label=_("Any delegate")
+    delegate = PickerChoiceFilter(
+        label=_("Delegate"), picker="desk_delegates", empty_label=_("Any delegate")
     )
     submitted_after = django_filters.DateFilter(
         label=_("Submitted from"),
@@ -76,14 +83,8 @@ class SuggestionFilter(django_filters.FilterSet):
         model = Suggestion
         fields = []
 
-    def __init__(self, *args, stations=None, delegates=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["station"].queryset = (
-            stations if stations is not None else Station.objects.all()
-        )
-        self.filters["delegate"].queryset = (
-            delegates if delegates is not None else Delegate.objects.all()
-        )
         for field in self.form.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
@@ -107,7 +108,7 @@ class SuggestionFilter(django_filters.FilterSet):
         return queryset.filter(condition)
 
     def filter_region(self, queryset, name, value):
-        """The stations of an area and of the areas below it."""
+        """The stations of an area and of the areas below it (one prefix match on the path)."""
         if value is None:
             return queryset
         return queryset.filter(in_area(value))

@@ -1,23 +1,20 @@
-import datetime
 import re
 import uuid
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from congress_portal.clock import today
 from congress_portal.masking import normalise_phone
-from delegates.models import Delegate
-from stations.models import ReceptionDay, Region, Station
+from congress_portal.pickers import GRASSROOTS_KINDS, PickerChoiceField
+from stations.models import Region, Station
 
 from .codes import normalise_code
 from .images import clean_photo
-from .models import Category, Channel, FeedbackChannel, HandlingUnit, RatingValue
+from .models import Category, Channel, FeedbackChannel, RatingValue
 
 MAX_PHOTOS = 4
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -236,12 +233,17 @@ class StaffSuggestionForm(forms.Form):
 
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     channel = forms.ChoiceField(label=_("How it was heard"), choices=STAFF_CHANNELS)
-    station = forms.ModelChoiceField(
-        label=_("Station"), queryset=Station.objects.none(), empty_label=_("Choose a station")
+    station = PickerChoiceField(
+        "kept_stations",
+        params={"active": "1"},
+        label=_("Station"),
+        empty_label=_("Choose a station"),
     )
-    reception_day = forms.ModelChoiceField(
+    reception_day = PickerChoiceField(
+        "entry_reception_days",
+        forward={"station": "station"},
+        preload=True,
         label=_("Reception day"),
-        queryset=ReceptionDay.objects.none(),
         required=False,
         empty_label=_("Not at a reception day"),
         help_text=_("Required when it was heard at a reception day."),
@@ -253,9 +255,10 @@ class StaffSuggestionForm(forms.Form):
     content = forms.CharField(
         label=_("Details"), max_length=3000, widget=forms.Textarea(attrs={"rows": 5})
     )
-    place = forms.ModelChoiceField(
+    place = PickerChoiceField(
+        "areas",
+        params={"kind": GRASSROOTS_KINDS},
         label=_("Community or village"),
-        queryset=Region.objects.none(),
         required=False,
         empty_label=_("Not sure / not listed"),
     )
@@ -274,9 +277,11 @@ class StaffSuggestionForm(forms.Form):
         label=_("The resident agrees that it may be published on the public board"),
         required=False,
     )
-    delegate = forms.ModelChoiceField(
+    delegate = PickerChoiceField(
+        "desk_delegates",
+        params={"active": "1"},
+        forward={"for_station": "station"},
         label=_("Hand it to a delegate"),
-        queryset=Delegate.objects.none(),
         required=False,
         empty_label=_("Leave it for a delegate to take"),
         help_text=_("A serving delegate stationed at the chosen station."),
@@ -290,33 +295,16 @@ class StaffSuggestionForm(forms.Form):
     clean_submitter_phone = SuggestionForm.clean_submitter_phone
     clean_submission_key = SuggestionForm.clean_submission_key
 
-    def __init__(self, *args, user, station_ids=None, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        stations = Station.objects.filter(is_active=True).order_by("name")
-        if station_ids is not None:
-            stations = stations.filter(pk__in=station_ids)
-        self.fields["station"].queryset = stations
-        recent = today() - datetime.timedelta(days=120)
-        self.fields["reception_day"].queryset = (
-            ReceptionDay.objects.filter(station__in=stations, date__gte=recent, date__lte=today())
-            .exclude(status=ReceptionDay.Status.CANCELLED)
-            .select_related("station")
-            .order_by("-date")
-        )
-        self.fields["reception_day"].label_from_instance = lambda d: (
-            f"{d.station.name} · {formats.date_format(d.date, 'DATE_FORMAT')}"
-            + (f" · {d.theme}" if d.theme else "")
-        )
+        # Stations, recent reception days and delegates of the stations whose records the
+        # user keeps (office: all); areas are public. Large scopes render as searching pickers.
+        self.fields["station"].scope(user)
+        self.fields["reception_day"].scope(user)
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
-        self.fields["place"].queryset = Region.objects.filter(
-            kind__in=(Region.Kind.COMMUNITY, Region.Kind.VILLAGE)
-        ).order_by("name")
-        self.fields["delegate"].queryset = (
-            Delegate.objects.filter(is_active=True, stations__in=stations)
-            .distinct()
-            .order_by("name")
-        )
+        self.fields["place"].scope(user)
+        self.fields["delegate"].scope(user)
         if user.role == Role.DELEGATE:
             del self.fields["delegate"]
         else:
@@ -352,19 +340,15 @@ class StaffSuggestionForm(forms.Form):
 class DelegateChoiceForm(forms.Form):
     """Assign a new suggestion, or (office) reassign a taken one."""
 
-    delegate = forms.ModelChoiceField(
-        label=_("Delegate"), queryset=Delegate.objects.none(), empty_label=_("Choose a delegate")
+    delegate = PickerChoiceField(
+        "delegates", label=_("Delegate"), empty_label=_("Choose a delegate")
     )
     note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
 
     def __init__(self, *args, suggestion, **kwargs):
         super().__init__(*args, **kwargs)
-        ids = [suggestion.station_id, suggestion.station.parent_id]
-        self.fields["delegate"].queryset = (
-            Delegate.objects.filter(is_active=True, memberships__station_id__in=ids)
-            .distinct()
-            .order_by("name")
-        )
+        # Serving delegates stationed at the suggestion's station or the one it belongs to.
+        self.fields["delegate"].scope(None, for_station=suggestion.station_id)
 
     def clean_note(self):
         return clean_text(self.cleaned_data["note"])
@@ -390,9 +374,10 @@ class AnswerForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
-    unit = forms.ModelChoiceField(
+    unit = PickerChoiceField(
+        "units",
+        params={"active": "1"},
         label=_("Handling unit"),
-        queryset=HandlingUnit.objects.none(),
         empty_label=_("Choose a unit"),
         help_text=_(
             "The category's usual unit is preselected; choose a county-level unit when it is "
@@ -415,9 +400,9 @@ class DispatchForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, suggestion, **kwargs):
+    def __init__(self, *args, suggestion, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = HandlingUnit.objects.filter(is_active=True)
+        self.fields["unit"].scope(user)
         self.fields["workdays"].initial = settings.PORTAL_DEFAULT_DEADLINE_WORKDAYS
         default_unit = suggestion.category.default_unit
         if default_unit is not None and default_unit.is_active:

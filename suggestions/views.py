@@ -15,8 +15,6 @@ from accounts.services import audit_record
 from congress_portal.forms import add_service_error
 from congress_portal.masking import mask_phone
 from congress_portal.ratelimit import hit
-from delegates.models import Delegate
-from stations.models import Station
 
 from . import desk, services
 from .codes import format_code, normalise_code
@@ -24,7 +22,7 @@ from .filters import SuggestionFilter
 from .forms import RatingForm, StaffSuggestionForm, SuggestionForm, TrackForm
 from .models import WITH_UNIT_STATES, Attachment, Channel, State, Verb
 from .presenters import public_timeline, resident_status
-from .selectors import station_ids_in_scope, suggestion_by_code, suggestions_visible_to
+from .selectors import suggestion_by_code, suggestions_visible_to
 
 TRACK_LIMIT = 30  # lookups per client per 10 minutes, wrong or right
 TRACK_WINDOW = 600
@@ -201,15 +199,6 @@ class DeskAccessMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-def _scoped_stations(user):
-    stations = Station.objects.order_by("name")
-    if user.is_office:
-        return stations
-    if user.role == Role.UNIT_STAFF:
-        return stations.filter(pk__in=suggestions_visible_to(user).values("station_id"))
-    return stations.filter(pk__in=station_ids_in_scope(user))
-
-
 class DeskListView(DeskAccessMixin, TemplateView):
     """The workbench: the role's queues as tabs with counts, filters and pages."""
 
@@ -219,12 +208,10 @@ class DeskListView(DeskAccessMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         scope = suggestions_visible_to(user)
-        stations = _scoped_stations(user)
-        delegates = Delegate.objects.order_by("name")
-        if not user.is_office:
-            delegates = delegates.filter(memberships__station__in=stations).distinct()
         params = self.request.GET.copy()
-        filterset = SuggestionFilter(params, queryset=scope, stations=stations, delegates=delegates)
+        # The filter's station and delegate pickers are scoped to the request's user
+        # (congress_portal.pickers: desk_stations, desk_delegates).
+        filterset = SuggestionFilter(params, queryset=scope, request=self.request)
         filtered = filterset.qs
         tabs = desk.tabs_for(user)
         keys = [tab.key for tab in tabs]
@@ -274,7 +261,6 @@ class DeskCreateView(DeskAccessMixin, FormView):
         kwargs = super().get_form_kwargs()
         user = self.request.user
         kwargs["user"] = user
-        kwargs["station_ids"] = None if user.is_office else station_ids_in_scope(user)
         return kwargs
 
     def get_initial(self):
