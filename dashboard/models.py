@@ -36,6 +36,10 @@ COUNTERS = (
 )
 # One gauge per state: how many of the row's suggestions are in that state now.
 GAUGES = {state: f"now_{state}" for state in State.values}
+# And how many are with a unit past their deadline, as of the last event or the hourly refresh
+# (``dashboard.rollups.refresh_overdue``): "overdue" moves with the calendar, not only with
+# the loop's steps.
+OVERDUE = "now_overdue"
 
 
 def _counter(label):
@@ -71,6 +75,7 @@ class RollupColumns(FigureColumns):
     now_replied = _counter(_("replied now"))
     now_closed = _counter(_("closed now"))
     now_merged = _counter(_("merged now"))
+    now_overdue = _counter(_("overdue now"))
 
     class Meta:
         abstract = True
@@ -129,13 +134,18 @@ class AreaRollup(RollupColumns):
     """The figures of all suggestions submitted in one month at the stations of one area (and
     of the areas below it), split by one dimension: ``all`` (one row, key ""), ``category``
     (key: the category's id), ``channel`` (key: the channel) or ``unit`` (key: the handling
-    unit's id; suggestions with no unit have no row)."""
+    unit's id; suggestions with no unit have no row).
+
+    A province has thousands of units: ``unit_year`` holds the unit rows of a whole calendar
+    year (``month`` its first day), so that a year's table reads one row per unit, not twelve.
+    """
 
     class Dimension(models.TextChoices):
         ALL = "all", _("all suggestions")
         CATEGORY = "category", _("category")
         CHANNEL = "channel", _("channel")
         UNIT = "unit", _("handling unit")
+        UNIT_YEAR = "unit_year", _("handling unit, whole year")
 
     area = models.ForeignKey(
         "stations.Region", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
@@ -169,6 +179,7 @@ class SuggestionFigures(FigureColumns):
     )
     unit_key = models.BigIntegerField(_("handling unit key"), default=0)
     state = models.CharField(_("status"), max_length=15)
+    overdue = models.BooleanField(_("counted as overdue"), default=False)
 
     class Meta:
         verbose_name = _("suggestion's figures")

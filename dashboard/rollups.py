@@ -26,15 +26,16 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from congress_portal.clock import today
 from stations.models import Region, Station
-from suggestions.models import Suggestion, SuggestionEvent, Verb
+from suggestions.models import WITH_UNIT_STATES, Suggestion, SuggestionEvent, Verb
 
-from .models import COUNTERS, GAUGES, AreaRollup, SuggestionFigures, SuggestionRollup
+from .models import COUNTERS, GAUGES, OVERDUE, AreaRollup, SuggestionFigures, SuggestionRollup
 
 REPLY_VERBS = frozenset({Verb.HANDLE_ON_SPOT, Verb.EXPLAIN, Verb.PUBLISH})
 # Every area but the grassroots: a community's figures are its one or two stations'.
 AREA_KINDS = frozenset(Region.Kind.values) - {Region.Kind.COMMUNITY, Region.Kind.VILLAGE}
-VALUES = (*COUNTERS, *GAUGES.values())
+VALUES = (*COUNTERS, *GAUGES.values(), OVERDUE)
 Dim = AreaRollup.Dimension
 
 
@@ -70,6 +71,11 @@ def event_delta(
     if verb == Verb.REOPEN:
         return {"rated_unsatisfied": 1, "reopened": 1}
     return {}
+
+
+def is_overdue(state: str, deadline: datetime.date | None, on: datetime.date) -> bool:
+    """With a unit and past the deadline on ``on`` (as ``Suggestion.is_overdue`` says today)."""
+    return state in WITH_UNIT_STATES and deadline is not None and deadline < on
 
 
 def _combine(old: dict[str, int], delta: dict[str, int]) -> dict[str, int]:
@@ -111,14 +117,17 @@ def _place(suggestion: Suggestion) -> Place:
     )
 
 
-def _dimensions(place: Place, unit_key: int) -> list[tuple[str, str]]:
+def _dimensions(place: Place, unit_key: int) -> list[tuple[str, datetime.date, str]]:
+    """(dimension, month, key) of the area rows a suggestion counts in."""
+    month = place.month
     dims = [
-        (Dim.ALL, ""),
-        (Dim.CATEGORY, str(place.category_id)),
-        (Dim.CHANNEL, place.channel),
+        (Dim.ALL, month, ""),
+        (Dim.CATEGORY, month, str(place.category_id)),
+        (Dim.CHANNEL, month, place.channel),
     ]
     if unit_key:
-        dims.append((Dim.UNIT, str(unit_key)))
+        dims.append((Dim.UNIT, month, str(unit_key)))
+        dims.append((Dim.UNIT_YEAR, month.replace(month=1), str(unit_key)))
     return dims
 
 
@@ -164,13 +173,56 @@ def _apply(place: Place, moves: list[tuple[int, dict[str, int]]]) -> None:
     for unit_key, values in moves:
         key = (place.month, place.station_id, place.category_id, place.channel, unit_key)
         fine[(*key, unit_key or None)] = values
-        for dimension, dim_key in _dimensions(place, unit_key):
+        for dimension, month, dim_key in _dimensions(place, unit_key):
             for area_id in place.area_ids:
-                row = areas[(area_id, dimension, place.month, dim_key)]
+                row = areas[(area_id, dimension, month, dim_key)]
                 for name, value in values.items():
                     row[name] += value
     _upsert(SuggestionRollup, FINE_KEY, fine)
     _upsert(AreaRollup, AREA_KEY, areas)
+
+
+def _gauges(state: str, overdue: bool, sign: int = 1) -> dict[str, int]:
+    return {GAUGES[state]: sign, OVERDUE: sign if overdue else 0}
+
+
+def _move(suggestion: Suggestion, figures: SuggestionFigures | None, new: dict, overdue: bool):
+    """Move the suggestion's contribution from what ``figures`` holds to ``new`` counters,
+    its current state, unit and overdue flag; then keep ``figures`` in step."""
+    state = suggestion.state
+    unit_key = suggestion.handling_unit_id or 0
+    if figures is None:
+        _apply(_place(suggestion), [(unit_key, {**new, **_gauges(state, overdue)})])
+        SuggestionFigures.objects.create(
+            suggestion_id=suggestion.pk, unit_key=unit_key, state=state, overdue=overdue, **new
+        )
+        return
+    old = {name: getattr(figures, name) for name in COUNTERS}
+    if (new, state, unit_key, overdue) == (old, figures.state, figures.unit_key, figures.overdue):
+        return  # an annotation (urge, extension, reassign…): no figure moves
+    if figures.unit_key == unit_key:
+        changes = {name: new[name] - old[name] for name in COUNTERS}
+        for name, value in _gauges(figures.state, figures.overdue, -1).items():
+            changes[name] = changes.get(name, 0) + value
+        for name, value in _gauges(state, overdue).items():
+            changes[name] = changes.get(name, 0) + value
+        moves = [(unit_key, changes)]
+    else:
+        # Another unit now: the suggestion takes all of its figures to the new unit's rows.
+        moves = [
+            (
+                figures.unit_key,
+                {
+                    **{name: -value for name, value in old.items()},
+                    **_gauges(figures.state, figures.overdue, -1),
+                },
+            ),
+            (unit_key, {**new, **_gauges(state, overdue)}),
+        ]
+    _apply(_place(suggestion), moves)
+    SuggestionFigures.objects.filter(pk=suggestion.pk).update(
+        unit_key=unit_key, state=state, overdue=overdue, **new
+    )
 
 
 def on_event(event: SuggestionEvent) -> None:
@@ -183,37 +235,33 @@ def on_event(event: SuggestionEvent) -> None:
         submitted_at=suggestion.submitted_at,
         dispatched_at=suggestion.dispatched_at,
     )
-    state = suggestion.state
-    unit_key = suggestion.handling_unit_id or 0
     figures = SuggestionFigures.objects.filter(pk=suggestion.pk).first()
-    if figures is None:
-        new = _combine({}, delta)
-        _apply(_place(suggestion), [(unit_key, {**new, GAUGES[state]: 1})])
-        SuggestionFigures.objects.create(
-            suggestion_id=suggestion.pk, unit_key=unit_key, state=state, **new
-        )
-        return
-    old = {name: getattr(figures, name) for name in COUNTERS}
-    new = _combine(old, delta)
-    if new == old and figures.state == state and figures.unit_key == unit_key:
-        return  # an annotation (urge, extension, reassign…): no figure moves
-    if figures.unit_key == unit_key:
-        changes = {name: new[name] - old[name] for name in COUNTERS}
-        if figures.state != state:
-            changes[GAUGES[figures.state]] = -1
-            changes[GAUGES[state]] = 1
-        moves = [(unit_key, changes)]
-    else:
-        # Another unit now: the suggestion takes all of its figures to the new unit's rows.
-        moves = [
-            (
-                figures.unit_key,
-                {**{name: -value for name, value in old.items()}, GAUGES[figures.state]: -1},
-            ),
-            (unit_key, {**new, GAUGES[state]: 1}),
-        ]
-    _apply(_place(suggestion), moves)
-    SuggestionFigures.objects.filter(pk=suggestion.pk).update(unit_key=unit_key, state=state, **new)
+    old = {name: getattr(figures, name) for name in COUNTERS} if figures else {}
+    overdue = is_overdue(suggestion.state, suggestion.deadline, today())
+    _move(suggestion, figures, _combine(old, delta), overdue)
+
+
+def refresh_overdue(*, on: datetime.date | None = None) -> int:
+    """Count as overdue every suggestion whose deadline has passed since its last step (the
+    calendar moves it, no event does); returns how many moved. Run hourly by the scheduler, and
+    safe to run at any time: each suggestion is locked as the loop's services lock it."""
+    on = on or today()
+    due = SuggestionFigures.objects.filter(
+        overdue=False,
+        suggestion__state__in=WITH_UNIT_STATES,
+        suggestion__deadline__lt=on,
+    ).values_list("pk", flat=True)
+    moved = 0
+    for pk in list(due):
+        with transaction.atomic():
+            suggestion = Suggestion.objects.select_for_update(of=("self",)).get(pk=pk)
+            figures = SuggestionFigures.objects.get(pk=pk)
+            if figures.overdue or not is_overdue(suggestion.state, suggestion.deadline, on):
+                continue
+            counters = {name: getattr(figures, name) for name in COUNTERS}
+            _move(suggestion, figures, counters, True)
+            moved += 1
+    return moved
 
 
 # --- rebuilding and checking ----------------------------------------------------------------------
@@ -228,8 +276,8 @@ class RebuildResult:
 
 
 def _figures_from_events(batch_size: int) -> Iterable[tuple]:
-    """(suggestion id, unit key, state, counters…) of every suggestion, from its event trail,
-    in id order: one pass over the events, no model instances."""
+    """(suggestion id, unit key, state, overdue, counters…) of every suggestion, from its event
+    trail and its state today, in id order: one pass over the events, no model instances."""
     events = (
         SuggestionEvent.objects.order_by("suggestion_id", "created_at", "id")
         .values_list("suggestion_id", "verb", "data", "created_at")
@@ -237,13 +285,21 @@ def _figures_from_events(batch_size: int) -> Iterable[tuple]:
     )
     suggestions = (
         Suggestion.objects.order_by("pk")
-        .values_list("pk", "submitted_at", "handling_unit_id", "state")
+        .values_list("pk", "submitted_at", "handling_unit_id", "state", "deadline")
         .iterator(chunk_size=batch_size)
     )
     current, vector, dispatched_at = None, None, None
+    on = today()
 
     def finish():
-        return (current[0], current[2] or 0, current[3], *(vector[name] for name in COUNTERS))
+        overdue = is_overdue(current[3], current[4], on)
+        return (
+            current[0],
+            current[2] or 0,
+            current[3],
+            overdue,
+            *(vector[name] for name in COUNTERS),
+        )
 
     for suggestion_id, verb, data, created_at in events:
         if current is None or suggestion_id != current[0]:
@@ -283,7 +339,7 @@ def _fine_rollup_select() -> str:
     return (
         f"SELECT s.submitted_month, s.station_id, s.category_id, s.channel, f.unit_key, "
         f"CASE WHEN f.unit_key = 0 THEN NULL ELSE f.unit_key END, {counters}, "
-        f"{_gauge_sums('f.')} "
+        f"{_gauge_sums('f.')}, SUM(CASE WHEN f.overdue THEN 1 ELSE 0 END) "
         f"FROM {s} s JOIN {f} f ON f.suggestion_id = s.id "
         f"GROUP BY s.submitted_month, s.station_id, s.category_id, s.channel, f.unit_key"
     )
@@ -320,23 +376,32 @@ def _area_rollup_selects() -> dict[str, str]:
     # Rows whose suggestions all moved on to another unit are all zeros: they add nothing, and
     # must not make an area row of zeros either. Counters are never negative.
     nonzero = "(" + " OR ".join(f"r.{qn(name)} <> 0" for name in VALUES) + ")"
+    year = (
+        "CAST(date_trunc('year', r.month) AS date)"
+        if connection.vendor == "postgresql"
+        else "date(r.month, 'start of year')"
+    )
+    unit = "CAST(r.unit_key AS VARCHAR(20))"
+    # dimension: (month, key, GROUP BY beyond the area, WHERE)
     keys = {
-        Dim.ALL: ("''", "", nonzero),
-        Dim.CATEGORY: ("CAST(r.category_id AS VARCHAR(20))", ", r.category_id", nonzero),
-        Dim.CHANNEL: ("r.channel", ", r.channel", nonzero),
-        Dim.UNIT: (
-            "CAST(r.unit_key AS VARCHAR(20))",
-            ", r.unit_key",
-            f"r.unit_key <> 0 AND {nonzero}",
+        Dim.ALL: ("r.month", "''", "r.month", nonzero),
+        Dim.CATEGORY: (
+            "r.month",
+            "CAST(r.category_id AS VARCHAR(20))",
+            "r.month, r.category_id",
+            nonzero,
         ),
+        Dim.CHANNEL: ("r.month", "r.channel", "r.month, r.channel", nonzero),
+        Dim.UNIT: ("r.month", unit, "r.month, r.unit_key", f"r.unit_key <> 0 AND {nonzero}"),
+        Dim.UNIT_YEAR: (year, unit, f"{year}, r.unit_key", f"r.unit_key <> 0 AND {nonzero}"),
     }
     return {
         str(dimension): (
-            f"SELECT a.area_id, '{dimension}', r.month, {key}, {sums} "
+            f"SELECT a.area_id, '{dimension}', {month}, {key}, {sums} "
             f"FROM {fine} r JOIN {STATION_AREAS} a ON a.station_id = r.station_id WHERE {where} "
-            f"GROUP BY a.area_id, r.month{group}"
+            f"GROUP BY a.area_id, {group}"
         )
-        for dimension, (key, group, where) in keys.items()
+        for dimension, (month, key, group, where) in keys.items()
     }
 
 
@@ -365,7 +430,7 @@ def rebuild(*, batch_size: int = 5000) -> RebuildResult:
             model.objects.all().delete()  # one DELETE each: nothing cascades from them
         count = 0
         pending = []
-        fields = ["suggestion_id", "unit_key", "state", *COUNTERS]
+        fields = ["suggestion_id", "unit_key", "state", "overdue", *COUNTERS]
         for row in _figures_from_events(batch_size):
             pending.append(SuggestionFigures(**dict(zip(fields, row, strict=True))))
             count += 1
@@ -418,7 +483,7 @@ def check(*, batch_size: int = 5000, limit: int = 20) -> CheckResult:
     """
     kept_figures = (
         SuggestionFigures.objects.order_by("pk")
-        .values_list("suggestion_id", "unit_key", "state", *COUNTERS)
+        .values_list("suggestion_id", "unit_key", "state", "overdue", *COUNTERS)
         .iterator(chunk_size=batch_size)
     )
     kept = next(kept_figures, None)

@@ -10,7 +10,8 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 
 from congress_portal.clock import today
 from stations.models import ReceptionDay, Station
@@ -23,11 +24,12 @@ from suggestions.models import (
     Suggestion,
 )
 
-from .models import COUNTERS, GAUGES, AreaRollup, SuggestionRollup
-from .periods import Period
+from .models import COUNTERS, GAUGES, OVERDUE, AreaRollup, SuggestionRollup
+from .periods import Period, add_months
 from .scopes import Scope
 
-SUMS = {name: Sum(name) for name in (*COUNTERS, *GAUGES.values())}
+# Cast: PostgreSQL sums bigints as numeric, which arrives as Decimal, converted value by value.
+SUMS = {name: Cast(Sum(name), BigIntegerField()) for name in (*COUNTERS, *GAUGES.values(), OVERDUE)}
 FIELDS = tuple(SUMS)
 
 
@@ -95,6 +97,11 @@ class Figures:
     @property
     def open(self) -> int:
         return self.counted - self.handled
+
+    @property
+    def overdue(self) -> int:
+        """With a unit and past the deadline (as of the hourly refresh or the last step)."""
+        return self.values[OVERDUE]
 
     @property
     def with_unit(self) -> int:
@@ -211,6 +218,8 @@ def breakdown(scope: Scope, dimension: str, first_month, last_month, by_month=Fa
     convert = (
         int if dimension in (AreaRollup.Dimension.CATEGORY, AreaRollup.Dimension.UNIT) else None
     )
+    if scope.is_area and dimension == AreaRollup.Dimension.UNIT and not by_month:
+        return _breakdowns(_unit_rows(scope.area_ids, first_month, last_month), "key", int)
     if scope.is_area:
         rows = area_rollups_in(scope.area_ids, dimension, first_month, last_month)
         return _breakdowns(rows, "month" if by_month else "key", None if by_month else convert)
@@ -220,6 +229,24 @@ def breakdown(scope: Scope, dimension: str, first_month, last_month, by_month=Fa
     if dimension == AreaRollup.Dimension.UNIT:
         found = [item for item in found if item.key]
     return found
+
+
+def _unit_rows(area_ids, first_month: datetime.date, last_month: datetime.date) -> QuerySet:
+    """The unit rows of a period: a whole-year row for each calendar year it covers, month rows
+    for the rest (a province's year is then one row per unit)."""
+    years, months = [], []
+    month = first_month
+    while month <= last_month:
+        if month.month == 1 and add_months(month, 11) <= last_month:
+            years.append(month)
+            month = add_months(month, 12)
+        else:
+            months.append(month)
+            month = add_months(month, 1)
+    dim = AreaRollup.Dimension
+    return AreaRollup.objects.filter(area_id__in=area_ids).filter(
+        Q(dimension=dim.UNIT_YEAR, month__in=years) | Q(dimension=dim.UNIT, month__in=months)
+    )
 
 
 def _labelled(items: list[Breakdown], model, field: str = "name") -> list[Breakdown]:
@@ -331,9 +358,9 @@ OVERDUE_LIST_LIMIT = 25
 UNIT_TABLE_LIMIT = 30
 
 
-def _by_area(scope: Scope, period: Period, overdue: QuerySet) -> list[Breakdown]:
+def _by_area(scope: Scope, period: Period) -> list[Breakdown]:
     """Each area one level down, with its figures (zero too: a street with nothing is worth
-    seeing) and its overdue count; one query each, however many areas."""
+    seeing); one query however many areas."""
     children = {area.pk: area for area in scope.child_areas}
     if not children:
         return []
@@ -341,23 +368,17 @@ def _by_area(scope: Scope, period: Period, overdue: QuerySet) -> list[Breakdown]
         children, AreaRollup.Dimension.ALL, period.first_month, period.last_month
     )
     found = {item.key: item for item in _breakdowns(rows, "area_id")}
-    counts = overdue.aggregate(
-        **{
-            f"a{pk}": Count("pk", filter=Q(station__region__path__startswith=area.path))
-            for pk, area in children.items()
-        }
-    )
     items = []
     for pk, area in children.items():
         item = found.get(pk) or Breakdown(pk, "", Figures())
         item.label = area.name
-        item.overdue = counts[f"a{pk}"]
+        item.overdue = item.figures.overdue
         items.append(item)
     return items
 
 
-def _by_station(scope: Scope, period: Period, overdue: QuerySet) -> list[Breakdown]:
-    """Each station of a small scope, with its overdue count."""
+def _by_station(scope: Scope, period: Period) -> list[Breakdown]:
+    """Each station of a small scope."""
     if not scope.shows_stations:
         return []
     if scope.station_ids is not None:
@@ -370,27 +391,19 @@ def _by_station(scope: Scope, period: Period, overdue: QuerySet) -> list[Breakdo
         station_id__in=ids, month__gte=period.first_month, month__lte=period.last_month
     )
     items = _labelled(_breakdowns(rows, "station_id"), Station)
-    by_station = dict(overdue.values_list("station_id").annotate(n=Count("*")).order_by())
     for item in items:
-        item.overdue = by_station.get(item.key, 0)
+        item.overdue = item.figures.overdue
     return items
 
 
-def _by_unit(scope: Scope, period: Period, overdue: QuerySet) -> tuple[list[Breakdown], int]:
+def _by_unit(scope: Scope, period: Period) -> tuple[list[Breakdown], int]:
     """The units with the most suggestions with them now (at most UNIT_TABLE_LIMIT), and how
     many units hold suggestions of the scope in all."""
     items = breakdown(scope, AreaRollup.Dimension.UNIT, period.first_month, period.last_month)
     items.sort(key=lambda item: (-item.figures.with_unit, -item.figures.received, item.key))
-    shown = items[:UNIT_TABLE_LIMIT]
-    _labelled(shown, HandlingUnit)
-    by_unit = dict(
-        overdue.filter(handling_unit_id__in=[i.key for i in shown])
-        .values_list("handling_unit_id")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
+    shown = _labelled(items[:UNIT_TABLE_LIMIT], HandlingUnit)
     for item in shown:
-        item.overdue = by_unit.get(item.key, 0)
+        item.overdue = item.figures.overdue
     return shown, len(items)
 
 
@@ -409,12 +422,11 @@ def dashboard_for(scope: Scope, period: Period) -> Dashboard:
     for item in by_month:
         item.label = f"{item.key:%Y-%m}"
 
-    overdue = overdue_in(scope, period)
-    by_unit, units_in_all = _by_unit(scope, period, overdue)
+    by_unit, units_in_all = _by_unit(scope, period)
     overdue_list = list(
-        overdue.select_related("station", "category", "handling_unit").order_by("deadline", "pk")[
-            :OVERDUE_LIST_LIMIT
-        ]
+        overdue_in(scope, period)
+        .select_related("station", "category", "handling_unit")
+        .order_by("deadline", "pk")[:OVERDUE_LIST_LIMIT]
     )
     return Dashboard(
         scope=scope,
@@ -424,12 +436,12 @@ def dashboard_for(scope: Scope, period: Period) -> Dashboard:
         by_category=_labelled(
             breakdown(scope, AreaRollup.Dimension.CATEGORY, first, last), Category
         ),
-        by_area=_by_area(scope, period, overdue),
-        by_station=_by_station(scope, period, overdue),
+        by_area=_by_area(scope, period),
+        by_station=_by_station(scope, period),
         by_unit=by_unit,
         units_in_all=units_in_all,
         by_channel=by_channel,
-        overdue=overdue.count(),
+        overdue=totals.overdue,
         overdue_list=overdue_list,
         ballots=ballot_figures(scope, period),
         visitors=visitors_in(scope, period),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from congress_portal.clock import frozen_at
+from dashboard import rollups
 from stations.models import ReceptionDay, Region
 from suggestions import services
 from suggestions.models import Channel, FeedbackChannel, RatingValue, State
@@ -223,6 +224,9 @@ def _build_history(w: District):
             s.refresh_from_db()
         late = next(s for s in w.suggestions if s.state == State.IN_PROGRESS and s.handling_unit_id)
         unit_reply(late)
+    # The hourly job has counted what the calendar made overdue since the last steps.
+    with frozen_at(TODAY):
+        rollups.refresh_overdue()
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from dashboard.rollups import REPLY_VERBS
 from dashboard.scopes import scope_for
 from dashboard.selectors import FIELDS, Figures, dashboard_for
 from stations.models import ReceptionDay, Region
+from suggestions import services
 from suggestions.models import WITH_UNIT_STATES, Rating, State, Suggestion, SuggestionEvent, Verb
 
 from .conftest import TODAY
@@ -46,6 +47,9 @@ def fresh_figures(suggestions) -> dict[str, int]:
     for state, name in GAUGES.items():
         result[name] = states[state]
     result["reopened"] = sum(1 for s in suggestions if s.reopen_count > 0)
+    result["now_overdue"] = sum(
+        1 for s in suggestions if s.state in WITH_UNIT_STATES and s.deadline < TODAY.date()
+    )
     last_dispatch = {}
     for event in SuggestionEvent.objects.filter(suggestion_id__in=ids).order_by(
         "suggestion_id", "created_at", "id"
@@ -298,3 +302,31 @@ def test_the_check_command_says_whether_the_figures_agree(district, today_frozen
     AreaRollup.objects.filter(dimension="all").update(received=0)
     with pytest.raises(CommandError, match="rebuild_rollups"):
         call_command("rebuild_rollups", "--check", stdout=out)
+
+
+@pytest.mark.django_db
+def test_the_calendar_makes_a_suggestion_overdue_at_the_next_refresh(district, today_frozen):
+    d = district
+    period = Period("month", datetime.date(2026, 4, 1), datetime.date(2026, 4, 1))
+    with frozen_at(datetime.datetime(2026, 4, 1, 9, 0)):
+        s = services.suggestion_submit(
+            title="路灯不亮", content="三号楼前的路灯坏了。", category=d.cat1, station=d.a
+        )
+        s = services.suggestion_accept(suggestion=s, actor=d.delegate_ab.user)
+        s = services.suggestion_dispatch(
+            suggestion=s, actor=d.delegate_ab.user, unit=d.unit1, workdays=3
+        )
+    scope = scope_for(d.office)
+    assert s.deadline < TODAY.date()
+    assert dashboard_for(scope, period).overdue == 0  # nothing has run since the deadline
+
+    with frozen_at(TODAY):
+        assert rollups.refresh_overdue() == 1
+        assert rollups.refresh_overdue() == 0  # counted once
+    assert dashboard_for(scope, period).overdue == 1
+    assert rollups.check().ok
+
+    with frozen_at(TODAY):
+        services.suggestion_acknowledge(suggestion=s, actor=d.unit1_user)
+        services.suggestion_unit_reply(suggestion=s, actor=d.unit1_user, text="已修好。")
+    assert dashboard_for(scope, period).overdue == 0  # answered: no longer overdue
