@@ -8,9 +8,15 @@ class DashboardConfig(AppConfig):
     verbose_name = _("Dashboard and ledgers")
 
     def ready(self):
-        from suggestions import events
+        from congress_portal import events
+        from meetings.events import BALLOT_SESSION_CLOSED
+        from stations.events import RECEPTION_DAY_LOGGED
+        from suggestions import events as loop
 
         from . import rollups
 
-        # The figures follow the loop inside its transactions (dashboard.rollups).
-        events.subscribe("dashboard.rollups", rollups.on_event)
+        # The figures follow the loop, the reception logs and the ballots inside their
+        # transactions (dashboard.rollups).
+        loop.subscribe("dashboard.rollups", rollups.on_event)
+        events.subscribe(RECEPTION_DAY_LOGGED, "dashboard.rollups", rollups.on_reception_log)
+        events.subscribe(BALLOT_SESSION_CLOSED, "dashboard.rollups", rollups.on_ballot_close)

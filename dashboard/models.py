@@ -187,3 +187,59 @@ class SuggestionFigures(FigureColumns):
 
     def __str__(self):
         return f"{self.suggestion_id} {self.state}"
+
+
+class NodeKind(models.TextChoices):
+    """What a row of the small rollups below is about."""
+
+    STATION = "station", _("station")
+    AREA = "area", _("area")
+    UNIT = "unit", _("handling unit")
+
+
+class ReceptionRollup(models.Model):
+    """Reception days held and residents received in one month at one station, or at the
+    stations of one area above the grassroots (kept by ``dashboard.rollups.on_reception_log``)."""
+
+    kind = models.CharField(_("of"), max_length=10, choices=NodeKind.choices)
+    node = models.BigIntegerField(_("station or area"))
+    month = models.DateField(_("month"))
+    days_held = _counter(_("reception days held"))
+    visitors = _counter(_("residents received"))
+
+    class Meta:
+        verbose_name = _("reception rollup")
+        verbose_name_plural = _("reception rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "node", "month"], name="reception_rollup_unique_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.kind} {self.node}"
+
+
+class BallotRollup(models.Model):
+    """Secret-ballot votes (phones and paper) on the suggestions of one station, area or unit,
+    at the rating meetings of one month, counted when each session closes
+    (``dashboard.rollups.on_ballot_close``): results are never visible before."""
+
+    kind = models.CharField(_("of"), max_length=10, choices=NodeKind.choices)
+    node = models.BigIntegerField(_("station, area or unit"))
+    month = models.DateField(_("month of the meeting"))
+    satisfied = _counter(_("satisfied"))
+    basic = _counter(_("basically satisfied"))
+    unsatisfied = _counter(_("unsatisfied"))
+
+    class Meta:
+        verbose_name = _("ballot rollup")
+        verbose_name_plural = _("ballot rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "node", "month"], name="ballot_rollup_unique_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.kind} {self.node}"

@@ -16,12 +16,12 @@ from django.views.generic import TemplateView
 
 from congress_portal.clock import today
 from congress_portal.masking import mask_phone
-from stations.models import ReceptionDay, Region, Station
+from stations.models import Region, Station
 from stations.selectors import in_area
 from suggestions.models import OPEN_STATES, Category, RatingValue, State, Suggestion
 
 from .links import with_query
-from .models import AreaRollup, SuggestionRollup
+from .models import AreaRollup, NodeKind, ReceptionRollup, SuggestionRollup
 from .rollups import AREA_KINDS
 from .scopes import STATION_LIST_LIMIT
 
@@ -211,10 +211,15 @@ def _work_sums(rows) -> dict:
     )
 
 
-def _held_days(year: int):
-    return ReceptionDay.objects.filter(
-        status=ReceptionDay.Status.HELD, date__year=year, visitors__isnull=False
+def _visitors(year: int, kind: str, nodes) -> dict[int, int]:
+    """Residents received in ``year`` at each station or area (the reception rollup)."""
+    rows = ReceptionRollup.objects.filter(
+        kind=kind,
+        node__in=nodes,
+        month__gte=datetime.date(year, 1, 1),
+        month__lte=datetime.date(year, 12, 1),
     )
+    return dict(rows.values_list("node").annotate(n=Sum("visitors")).order_by())
 
 
 def area_rows(year: int, areas: list[Region], link) -> list[WorkRow]:
@@ -233,16 +238,14 @@ def area_rows(year: int, areas: list[Region], link) -> list[WorkRow]:
             ).values("area_id")
         ).order_by()
     }
-    visitors = _held_days(year).aggregate(
-        **{f"a{area.pk}": Sum("visitors", filter=in_area(area)) for area in areas}
-    )
+    visitors = _visitors(year, NodeKind.AREA, [area.pk for area in areas])
     rows = []
     for area in areas:
         row = sums.get(area.pk)
         received = (row["received"] - row["merged"]) if row else 0
         handled = (row["replied"] + row["closed"]) if row else 0
         rows.append(
-            WorkRow(area.name, link(area=area.pk), visitors[f"a{area.pk}"] or 0, received, handled)
+            WorkRow(area.name, link(area=area.pk), visitors.get(area.pk, 0), received, handled)
         )
     return rows
 
@@ -261,13 +264,7 @@ def station_rows(year: int, stations: list, link) -> list[WorkRow]:
             ).values("station_id")
         ).order_by()
     }
-    visitors = dict(
-        _held_days(year)
-        .filter(station_id__in=ids)
-        .values_list("station_id")
-        .annotate(n=Sum("visitors"))
-        .order_by()
-    )
+    visitors = _visitors(year, NodeKind.STATION, ids)
     rows = []
     for station in stations:
         row = sums.get(station.pk)

@@ -21,16 +21,27 @@ import datetime
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from congress_portal.clock import today
 from stations.models import Region, Station
 from suggestions.models import WITH_UNIT_STATES, Suggestion, SuggestionEvent, Verb
 
-from .models import COUNTERS, GAUGES, OVERDUE, AreaRollup, SuggestionFigures, SuggestionRollup
+from .models import (
+    COUNTERS,
+    GAUGES,
+    OVERDUE,
+    AreaRollup,
+    BallotRollup,
+    NodeKind,
+    ReceptionRollup,
+    SuggestionFigures,
+    SuggestionRollup,
+)
 
 REPLY_VERBS = frozenset({Verb.HANDLE_ON_SPOT, Verb.EXPLAIN, Verb.PUBLISH})
 # Every area but the grassroots: a community's figures are its one or two stations'.
@@ -134,30 +145,31 @@ def _dimensions(place: Place, unit_key: int) -> list[tuple[str, datetime.date, s
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _upsert(model, key_columns: list[str], rows: dict[tuple, dict[str, int]]) -> None:
+def _upsert(
+    model, key_columns: list[str], rows: dict[tuple, dict[str, int]], values=VALUES
+) -> None:
     """Add each row's values to the row of its key, inserting it when it is not there yet.
 
     One statement for all rows, in key order (see the module's docstring).
     """
-    rows = {key: values for key, values in rows.items() if any(values.values())}
+    rows = {key: row for key, row in rows.items() if any(row.values())}
     if not rows:
         return
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     conflict = [column for column in key_columns if column != "unit_id"]
-    columns = [*key_columns, *VALUES]
+    columns = [*key_columns, *values]
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     sql = (
         f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "
         f"VALUES {', '.join([placeholders] * len(rows))} "
         f"ON CONFLICT ({', '.join(qn(c) for c in conflict)}) DO UPDATE SET "
-        + ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in VALUES)
+        + ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in values)
     )
     params = []
     for key in sorted(rows):
-        values = rows[key]
         params.extend(key)
-        params.extend(values.get(name, 0) for name in VALUES)
+        params.extend(rows[key].get(name, 0) for name in values)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -262,6 +274,146 @@ def refresh_overdue(*, on: datetime.date | None = None) -> int:
             _move(suggestion, figures, counters, True)
             moved += 1
     return moved
+
+
+# --- reception days and ballots -----------------------------------------------------------------
+
+NODE_KEY = ["kind", "node", "month"]
+RECEPTION_VALUES = ("days_held", "visitors")
+BALLOT_VALUES = ("satisfied", "basic", "unsatisfied")
+
+
+def _station_nodes(station_id: int) -> list[tuple[str, int]]:
+    return [(NodeKind.STATION, station_id)] + [
+        (NodeKind.AREA, area_id) for area_id in area_ids_of_station(station_id)
+    ]
+
+
+def on_reception_log(*, day, was_held: bool, old_visitors: int) -> None:
+    """A reception day logged (or its log corrected): its station's and areas' figures."""
+    changes = {"days_held": 0 if was_held else 1, "visitors": (day.visitors or 0) - old_visitors}
+    month = day.date.replace(day=1)
+    rows = {(kind, node, month): changes for kind, node in _station_nodes(day.station_id)}
+    _upsert(ReceptionRollup, NODE_KEY, rows, RECEPTION_VALUES)
+
+
+def _ballot_totals(session_ids) -> dict[int, dict[str, int]]:
+    """Votes per suggestion of closed sessions: phone ballots and paper tallies together."""
+    from meetings.models import BallotMark, PaperTally
+
+    totals: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(BALLOT_VALUES, 0))
+    marks = (
+        BallotMark.objects.filter(ballot__session_id__in=session_ids)
+        .values_list("suggestion_id", "value")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    for suggestion_id, value, n in marks:
+        totals[suggestion_id][value] += n
+    for suggestion_id, *votes in PaperTally.objects.filter(session_id__in=session_ids).values_list(
+        "suggestion_id", *BALLOT_VALUES
+    ):
+        for name, n in zip(BALLOT_VALUES, votes, strict=True):
+            totals[suggestion_id][name] += n
+    return totals
+
+
+def _ballot_rows(month: datetime.date, totals: dict[int, dict[str, int]], nodes_of) -> dict:
+    rows: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(BALLOT_VALUES, 0))
+    places = Suggestion.objects.filter(pk__in=totals).values_list(
+        "pk", "station_id", "handling_unit_id"
+    )
+    for pk, station_id, unit_id in places:
+        nodes = nodes_of(station_id) + ([(NodeKind.UNIT, unit_id)] if unit_id else [])
+        for kind, node in nodes:
+            row = rows[(kind, node, month)]
+            for name in BALLOT_VALUES:
+                row[name] += totals[pk][name]
+    return rows
+
+
+def on_ballot_close(*, session) -> None:
+    """A secret-ballot session closed: its votes count, for the stations, areas and units of
+    the suggestions voted on (the unit each was with when voting closed)."""
+    month = session.meeting.date.replace(day=1)
+    rows = _ballot_rows(month, _ballot_totals([session.pk]), _station_nodes)
+    _upsert(BallotRollup, NODE_KEY, rows, BALLOT_VALUES)
+
+
+def _node_rows(model, values) -> dict[tuple, tuple]:
+    return {
+        tuple(row[:3]): tuple(row[3:])
+        for row in model.objects.values_list(*NODE_KEY, *values)
+        if any(row[3:])
+    }
+
+
+def _fresh_reception_and_ballot_rows() -> tuple[dict, dict]:
+    """Both small rollups computed afresh from the reception days and the closed sessions."""
+    from meetings.models import BallotSession
+    from stations.models import ReceptionDay
+
+    nodes = _nodes_by_station()
+    reception: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    held = ReceptionDay.objects.filter(status=ReceptionDay.Status.HELD).values_list(
+        "station_id", "date", "visitors"
+    )
+    for station_id, date, visitors in held.iterator(chunk_size=5000):
+        for kind, node in nodes(station_id):
+            row = reception[(kind, node, date.replace(day=1))]
+            row[0] += 1
+            row[1] += visitors or 0
+    ballots: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(BALLOT_VALUES, 0))
+    closed = BallotSession.objects.filter(status=BallotSession.Status.CLOSED)
+    for session_id, date in closed.values_list("pk", "meeting__date"):
+        for key, row in _ballot_rows(
+            date.replace(day=1), _ballot_totals([session_id]), nodes
+        ).items():
+            for name in BALLOT_VALUES:
+                ballots[key][name] += row[name]
+    fresh_reception = {key: tuple(row) for key, row in reception.items() if any(row)}
+    fresh_ballots = {
+        key: tuple(row[n] for n in BALLOT_VALUES)
+        for key, row in ballots.items()
+        if any(row.values())
+    }
+    return fresh_reception, fresh_ballots
+
+
+def _nodes_by_station():
+    """``nodes(station_id)``: the station and its areas, from one read of the area tree."""
+    kinds = dict(Region.objects.values_list("pk", "kind"))
+    paths = dict(Station.objects.values_list("pk", "region__path"))
+
+    def nodes(station_id):
+        areas = [
+            int(part)
+            for part in (paths.get(station_id) or "").strip("/").split("/")
+            if part and kinds.get(int(part)) in AREA_KINDS
+        ]
+        return [(NodeKind.STATION, station_id)] + [(NodeKind.AREA, a) for a in sorted(areas)]
+
+    return nodes
+
+
+def _rebuild_reception_and_ballots() -> None:
+    reception, ballots = _fresh_reception_and_ballot_rows()
+    ReceptionRollup.objects.all().delete()
+    BallotRollup.objects.all().delete()
+    ReceptionRollup.objects.bulk_create(
+        (
+            ReceptionRollup(kind=k, node=n, month=m, days_held=days, visitors=visitors)
+            for (k, n, m), (days, visitors) in reception.items()
+        ),
+        batch_size=2000,
+    )
+    BallotRollup.objects.bulk_create(
+        (
+            BallotRollup(kind=k, node=n, month=m, **dict(zip(BALLOT_VALUES, votes, strict=True)))
+            for (k, n, m), votes in ballots.items()
+        ),
+        batch_size=2000,
+    )
 
 
 # --- rebuilding and checking ----------------------------------------------------------------------
@@ -422,7 +574,7 @@ def rebuild(*, batch_size: int = 5000) -> RebuildResult:
     """
     started = time.monotonic()
     with transaction.atomic(), connection.cursor() as cursor:
-        tables = [SuggestionFigures, SuggestionRollup, AreaRollup]
+        tables = [SuggestionFigures, SuggestionRollup, AreaRollup, ReceptionRollup, BallotRollup]
         if connection.vendor == "postgresql":
             names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in tables)
             cursor.execute(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
@@ -443,6 +595,7 @@ def rebuild(*, batch_size: int = 5000) -> RebuildResult:
         for select in _area_rollup_selects().values():
             _insert_select(cursor, AreaRollup, [*AREA_KEY, *VALUES], select)
         cursor.execute(f"DROP TABLE {STATION_AREAS}")
+        _rebuild_reception_and_ballots()
     return RebuildResult(
         suggestions=count,
         rows=SuggestionRollup.objects.count(),
@@ -459,10 +612,14 @@ class CheckResult:
     figures: list[int]  # ids of suggestions whose kept figures differ from their events
     rows: list[tuple]  # fine rollup keys that differ
     area_rows: list[tuple]  # area rollup keys that differ
+    reception_rows: list[tuple] = field(default_factory=list)
+    ballot_rows: list[tuple] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.figures or self.rows or self.area_rows)
+        return not (
+            self.figures or self.rows or self.area_rows or self.reception_rows or self.ballot_rows
+        )
 
 
 def _differences(cursor, fresh: str, kept: str, key_length: int, limit: int) -> list[tuple]:
@@ -517,6 +674,18 @@ def check(*, batch_size: int = 5000, limit: int = 20) -> CheckResult:
             )
             area_rows += _differences(cursor, fresh_select, area_kept, 4, limit)
         cursor.execute(f"DROP TABLE {STATION_AREAS}")
+    reception, ballots = _fresh_reception_and_ballot_rows()
     return CheckResult(
-        suggestions=count, figures=wrong[:limit], rows=rows, area_rows=area_rows[:limit]
+        suggestions=count,
+        figures=wrong[:limit],
+        rows=rows,
+        area_rows=area_rows[:limit],
+        reception_rows=_compare_nodes(_node_rows(ReceptionRollup, RECEPTION_VALUES), reception)[
+            :limit
+        ],
+        ballot_rows=_compare_nodes(_node_rows(BallotRollup, BALLOT_VALUES), ballots)[:limit],
     )
+
+
+def _compare_nodes(kept: dict, fresh: dict) -> list[tuple]:
+    return sorted(key for key in kept.keys() | fresh.keys() if kept.get(key) != fresh.get(key))

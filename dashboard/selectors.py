@@ -10,11 +10,11 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 
 from congress_portal.clock import today
-from stations.models import ReceptionDay, Station
+from stations.models import Station
 from suggestions.models import (
     WITH_UNIT_STATES,
     Category,
@@ -24,7 +24,16 @@ from suggestions.models import (
     Suggestion,
 )
 
-from .models import COUNTERS, GAUGES, OVERDUE, AreaRollup, SuggestionRollup
+from .models import (
+    COUNTERS,
+    GAUGES,
+    OVERDUE,
+    AreaRollup,
+    BallotRollup,
+    NodeKind,
+    ReceptionRollup,
+    SuggestionRollup,
+)
 from .periods import Period, add_months
 from .scopes import Scope
 
@@ -271,51 +280,37 @@ class BallotFigures:
         return _ratio(self.satisfied + self.basic, self.total)
 
 
+def scope_nodes(scope: Scope) -> tuple[str, object]:
+    """The nodes of the small rollups (reception days, ballots) a scope's figures sum."""
+    if scope.is_units:
+        return NodeKind.UNIT, scope.unit_ids
+    if scope.is_area:
+        return NodeKind.AREA, scope.area_ids
+    return NodeKind.STATION, scope.station_ids
+
+
+def _node_rows(model, scope: Scope, period: Period) -> QuerySet:
+    kind, nodes = scope_nodes(scope)
+    return model.objects.filter(
+        kind=kind, node__in=nodes, month__gte=period.first_month, month__lte=period.last_month
+    )
+
+
 def ballot_figures(scope: Scope, period: Period) -> BallotFigures:
     """Votes of closed secret-ballot sessions (选民评单会) held in the period, on suggestions
-    in scope: ballots cast on phones and paper tallies entered by staff."""
-    from meetings.models import BallotMark, BallotSession, PaperTally
-
-    def narrow(qs, prefix):
-        qs = qs.filter(
-            **{
-                f"{prefix}status": BallotSession.Status.CLOSED,
-                f"{prefix}meeting__date__gte": period.start,
-                f"{prefix}meeting__date__lte": period.end,
-            }
-        )
-        if scope.station_ids is not None:
-            qs = qs.filter(suggestion__station_id__in=scope.station_ids)
-        elif scope.region is not None:
-            qs = qs.filter(suggestion__station__region__path__startswith=scope.region.path)
-        if scope.unit_ids is not None:
-            qs = qs.filter(suggestion__handling_unit_id__in=scope.unit_ids)
-        return qs
-
-    result = BallotFigures()
-    marks = narrow(BallotMark.objects.all(), "ballot__session__")
-    for row in marks.values("value").annotate(n=Count("*")).order_by():
-        setattr(result, row["value"], getattr(result, row["value"]) + row["n"])
-    paper = narrow(PaperTally.objects.all(), "session__").aggregate(
+    in scope: ballots cast on phones and paper tallies entered by staff (counted when each
+    session closed, ``BallotRollup``)."""
+    sums = _node_rows(BallotRollup, scope, period).aggregate(
         satisfied=Sum("satisfied"), basic=Sum("basic"), unsatisfied=Sum("unsatisfied")
     )
-    for value in ("satisfied", "basic", "unsatisfied"):
-        setattr(result, value, getattr(result, value) + (paper[value] or 0))
-    return result
+    return BallotFigures(**{name: value or 0 for name, value in sums.items()})
 
 
 def visitors_in(scope: Scope, period: Period) -> int | None:
     """Residents received at the reception days held in the period (None for a unit)."""
     if scope.is_units:
         return None
-    days = ReceptionDay.objects.filter(
-        status=ReceptionDay.Status.HELD, date__gte=period.start, date__lte=period.end
-    )
-    if scope.station_ids is not None:
-        days = days.filter(station_id__in=scope.station_ids)
-    elif scope.region is not None:
-        days = days.filter(station__region__path__startswith=scope.region.path)
-    return days.aggregate(n=Sum("visitors"))["n"] or 0
+    return _node_rows(ReceptionRollup, scope, period).aggregate(n=Sum("visitors"))["n"] or 0
 
 
 @dataclass

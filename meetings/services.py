@@ -16,10 +16,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
 from accounts.services import audit_record
+from congress_portal import events
 from congress_portal.clock import now, today
 from suggestions.models import RatingValue, State, Suggestion
 
 from . import codes
+from .events import BALLOT_SESSION_CLOSED
 from .models import (
     Ballot,
     BallotCode,
@@ -532,6 +534,7 @@ def ballot_session_close(*, session: BallotSession, actor) -> BallotSession:
     session.status = BallotSession.Status.CLOSED
     session.closed_at = now()
     session.save(update_fields=["status", "closed_at"])
+    events.publish(BALLOT_SESSION_CLOSED, session=session)
     used = session.codes.filter(used=True).count()
     audit_record(
         action="ballot.close",

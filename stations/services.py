@@ -16,8 +16,10 @@ from django.utils.translation import gettext
 
 from accounts.models import Role
 from accounts.services import audit_record
+from congress_portal import events
 from congress_portal.clock import now, today
 
+from .events import RECEPTION_DAY_LOGGED
 from .models import DutyAssignment, ReceptionDay, ReceptionRule, Station
 from .workdays import WorkCalendar
 
@@ -454,6 +456,8 @@ def reception_day_log(
         duty.attended = duty.delegate_id in came
         duty.save(update_fields=["attended"])
     first_log = day.logged_at is None
+    was_held = day.status == ReceptionDay.Status.HELD
+    old_visitors = (day.visitors or 0) if was_held else 0
     day.visitors = visitors
     day.log_notes = (notes or "").strip()
     day.status = ReceptionDay.Status.HELD
@@ -462,6 +466,9 @@ def reception_day_log(
     day.version += 1
     day.full_clean()
     day.save(update_fields=["visitors", "log_notes", "status", "logged_at", "logged_by", "version"])
+    events.publish(
+        RECEPTION_DAY_LOGGED, day=day, was_held=was_held, old_visitors=old_visitors
+    )
     created = []
     for number, issue in enumerate(issues):
         key = uuid.uuid5(submission_key, str(number)) if submission_key else None

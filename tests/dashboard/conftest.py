@@ -8,7 +8,8 @@ import pytest
 
 from congress_portal.clock import frozen_at
 from dashboard import rollups
-from stations.models import ReceptionDay, Region
+from stations import services as station_services
+from stations.models import Region
 from suggestions import services
 from suggestions.models import Channel, FeedbackChannel, RatingValue, State
 from tests.accounts.factories import (
@@ -152,12 +153,11 @@ def _build_history(w: District):
         return services.suggestion_rate(suggestion=s, value=value)
 
     for month in (1, 2, 3):
-        day = ReceptionDayFactory(
-            station=w.a,
-            date=datetime.date(2026, month, 10),
-            status=ReceptionDay.Status.HELD,
-            visitors=10 + month,
-        )
+        day = ReceptionDayFactory(station=w.a, date=datetime.date(2026, month, 10))
+        with _at(month, 10, 17):
+            day = station_services.reception_day_log(
+                day=day, actor=w.staff_a, visitors=10 + month, attended=[]
+            )
         w.reception_days.append(day)
         with _at(month, 2):
             s1 = submit(w.a, w.cat1, consent=True)

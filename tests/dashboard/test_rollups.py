@@ -330,3 +330,25 @@ def test_the_calendar_makes_a_suggestion_overdue_at_the_next_refresh(district, t
         services.suggestion_acknowledge(suggestion=s, actor=d.unit1_user)
         services.suggestion_unit_reply(suggestion=s, actor=d.unit1_user, text="已修好。")
     assert dashboard_for(scope, period).overdue == 0  # answered: no longer overdue
+
+
+@pytest.mark.django_db
+def test_a_corrected_reception_log_replaces_its_count(district, today_frozen):
+    from dashboard.models import ReceptionRollup
+    from stations import services as station_services
+
+    d = district
+    march = Period("month", datetime.date(2026, 3, 1), datetime.date(2026, 3, 1))
+    scope = scope_for(d.office)
+    assert dashboard_for(scope, march).visitors == 13
+
+    with frozen_at(TODAY):
+        station_services.reception_day_log(
+            day=d.reception_days[2], actor=d.staff_a, visitors=30, attended=[]
+        )
+
+    assert dashboard_for(scope, march).visitors == 30
+    assert (
+        ReceptionRollup.objects.get(kind="station", node=d.a.pk, month="2026-03-01").days_held == 1
+    )
+    assert rollups.check().ok

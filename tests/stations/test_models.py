@@ -34,9 +34,11 @@ def test_an_area_knows_its_path_from_the_root_and_a_move_takes_its_subtree_along
 
     assert street.ancestor_ids == [province.pk, city.pk, district.pk, street.pk]
     assert street.depth == 3
-    assert set(
-        Region.objects.filter(path__startswith=city.path).values_list("pk", flat=True)
-    ) == {city.pk, district.pk, street.pk}
+    assert set(Region.objects.filter(path__startswith=city.path).values_list("pk", flat=True)) == {
+        city.pk,
+        district.pk,
+        street.pk,
+    }
 
     district.parent = other_city
     district.save()
