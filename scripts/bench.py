@@ -86,6 +86,7 @@ LEDGER_FIRST_BYTE_S = 2.0
 RSS_LIMIT_MB = 200.0
 DEEP_ROWS = 50_000
 BARE_PATH = "/_bench/bare/"
+BARE_EVERY = 10  # pages between two measurements of the bare page in a round
 LOAD_BEFORE = os.getloadavg()
 
 
@@ -338,6 +339,7 @@ class Fixtures:
     delegate_id: int | None = None
     city: object = None
     street: object = None
+    area: object = None  # the desk's area filter: the city, else the street's district
     office_suggestion_id: int | None = None
     delegate_suggestion_id: int | None = None
     reception_day_id: int | None = None
@@ -397,6 +399,8 @@ def lookup(accounts: dict[str, str]) -> Fixtures:
         ),
         None,
     )
+
+    found.area = found.city or (found.street and (found.street.parent or found.street))
 
     # A suggestion with a long trail: the office's detail page.
     found.office_suggestion_id = (
@@ -526,7 +530,7 @@ def build_pages(found: Fixtures) -> tuple[list[Page], list[tuple[str, str]]]:
         "state": {"state": [State.REPLIED, State.CLOSED]},
         "category": {"category": found.category_id},
         "station": {"station": found.station_id},
-        "area": {"region": found.city.pk if found.city else None},
+        "area": {"region": found.area.pk if found.area else None},
         "unit": {"unit": found.unit_id},
         "delegate": {"delegate": found.delegate_id},
         "channel": {"channel": Channel.RECEPTION_DAY},
@@ -1282,37 +1286,37 @@ def execute(run: Run, server: Server, found: Fixtures, args, files: dict) -> Non
             f"{(checked['html_bytes'] or 0) / 1024:,.0f} KB, {entry['queries']} queries"
         )
 
-    def timed(page, seconds):
-        return measure(server, page, seconds, sessions, files["codes"], files.get(page.name))
-
+    driver = Driver(server, sessions, files, args.workers)
     measurable = [p for p in run.pages if not run.results[p.name]["problems"]]
-    run_wrk(
-        server,
-        bare,
-        connections=8,
-        seconds=1,
-        sessions={},
-        codes_file=files["codes"],
-        form_file=None,
-    )  # warm both workers
+    driver.wrk(bare, connections=8, seconds=1)  # both workers warm
+    driver.drain(bare, None)
     for number in range(1, args.rounds + 1):
         log(f"bench: round {number}/{args.rounds} …")
-        # The bare page opens and closes each round: the machine is shared, and its load moves.
-        samples = [timed(bare, args.seconds)]
-        for page in measurable:
+        # The machine is shared and its load moves: the bare page opens the round, returns
+        # after every BARE_EVERY pages and closes it, and each page is divided by the bare
+        # p50s measured just before and just after it.
+        samples = [driver.measure(bare, args.seconds)]
+        brackets = []
+        for index, page in enumerate(measurable):
+            if index and index % BARE_EVERY == 0:
+                samples.append(driver.measure(bare, args.seconds, eight=False))
             single = run.results[page.name]["check"]["seconds"]
-            run.results[page.name]["rounds"].append(timed(page, duration_for(args.seconds, single)))
-        samples.append(timed(bare, args.seconds))
-        bare_round = {
-            "p50_ms": median(s["p50_ms"] for s in samples),
-            "p99_ms": median(s["p99_ms"] for s in samples),
-            "rps8": median(s["rps8"] for s in samples),
-            "samples": samples,
-        }
-        run.bare_rounds.append(bare_round)
-        for page in measurable:
-            sample = run.results[page.name]["rounds"][-1]
-            sample["ratio"] = ratio(sample["p50_ms"], bare_round["p50_ms"])
+            sample = driver.measure(page, duration_for(args.seconds, single))
+            run.results[page.name]["rounds"].append(sample)
+            brackets.append((sample, len(samples) - 1))
+        samples.append(driver.measure(bare, args.seconds, eight=False))
+        for sample, before in brackets:
+            around = [samples[before]["p50_ms"], samples[before + 1]["p50_ms"]]
+            sample["bare_p50_ms"] = mean_of(around)
+            sample["ratio"] = ratio(sample["p50_ms"], sample["bare_p50_ms"])
+        run.bare_rounds.append(
+            {
+                "p50_ms": median(s["p50_ms"] for s in samples),
+                "p99_ms": median(s["p99_ms"] for s in samples),
+                "rps8": samples[0]["rps8"],
+                "samples": samples,
+            }
+        )
     run.workers_after_rounds = server.workers()
 
     for name, path in run.ledgers:
@@ -1490,6 +1494,12 @@ def main(argv=None) -> int:
         f"{_num(bare['rps8'], 0)} req/s at 8; {args.rounds} rounds × {args.seconds} s; "
         f"load {info['load_before'][0]:.2f} → {info['load_after'][0]:.2f}"
     )
+    busiest = max(info["load_before"][0], info["load_after"][0])
+    if busiest > (info.get("cores") or 1) * 0.75:
+        print(
+            f"note: the machine was busy (load {busiest:.1f} on {info.get('cores')} cores): "
+            "other work shares the cores, ratios are noisier than usual"
+        )
     print()
     print(format_table(table))
     if run.ledger_results:
@@ -1540,34 +1550,77 @@ def group_of(name: str) -> str:
     return {"reception": "log", "ledger": "ledgers"}.get(head, head)
 
 
-def measure(server, page, seconds, sessions, codes_file, form_file) -> dict:
-    """One page in one round: p50 and p99 at 1 connection, requests/s at 8."""
+class Driver:
+    """wrk against the running server, each run followed by a drain."""
 
-    def load(connections):
+    def __init__(self, server: Server, sessions: dict, files: dict, workers: int):
+        self.server, self.sessions, self.files, self.workers = server, sessions, files, workers
+
+    def measure(self, page: Page, seconds: int, *, eight: bool = True) -> dict:
+        """One page in one round: p50 and p99 at 1 connection, requests/s at 8."""
+        one = self.wrk(page, connections=1, seconds=seconds)
+        self.drain(page, one.p50_ms / 1000 if one.p50_ms else seconds)
+        sample = {
+            "p50_ms": one.p50_ms,
+            "p99_ms": one.p99_ms,
+            "rps8": None,
+            "requests": [one.requests],
+            "seconds": seconds,
+            "bad": one.bad(page.expect),
+        }
+        if eight:
+            loaded = self.wrk(page, connections=8, seconds=seconds)
+            self.drain(page, self.workers / loaded.rps if loaded.rps else seconds)
+            sample["rps8"] = loaded.rps
+            sample["requests"].append(loaded.requests)
+            add_counts(sample["bad"], {f"{k} at 8": n for k, n in loaded.bad(page.expect).items()})
+        return sample
+
+    def wrk(self, page: Page, *, connections: int, seconds: int) -> WrkResult:
         return run_wrk(
-            server,
+            self.server,
             page,
             connections=connections,
             seconds=seconds,
-            sessions=sessions,
-            codes_file=codes_file,
-            form_file=form_file,
+            sessions=self.sessions,
+            codes_file=self.files["codes"],
+            form_file=self.files.get(page.name),
         )
 
-    one, eight = load(1), load(8)
-    return {
-        "p50_ms": one.p50_ms,
-        "p99_ms": one.p99_ms,
-        "rps8": eight.rps,
-        "requests": [one.requests, eight.requests],
-        "seconds": seconds,
-        "bad": add_counts(one.bad(page.expect), eight.bad(page.expect)),
-    }
+    def drain(self, page: Page, service_s: float | None):
+        """Wait until the requests wrk left behind are served. wrk stops at its deadline and
+        closes its connections, but the requests it had sent wait in the listen queue and the
+        sync workers still serve each: without a drain they would slow the next page."""
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (listen_backlog(self.server.port) or 0) > 0:
+            time.sleep(0.02)
+        time.sleep(min(1.2 * (service_s or 0.0), 30.0) + 0.02)
+
+
+def listen_backlog(port: int) -> int | None:
+    """Connections waiting in the listen queue of 127.0.0.1:port (/proc/net/tcp: rx_queue of
+    a LISTEN socket is its accept backlog)."""
+    try:
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return None
+    for line in lines:
+        parts = line.split()
+        local, state, queues = parts[1], parts[3], parts[4]
+        if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+            return int(queues.split(":")[1], 16)
+    return None
+
+
+def mean_of(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
 
 
 def estimate(pages: int, args) -> float:
-    """Seconds the run should take (slow pages take longer: duration_for)."""
-    return args.rounds * (pages + 2) * (2 * args.seconds + 0.4) + pages * 1.5 + 20
+    """Seconds the run should take at least (slow pages take longer: duration_for)."""
+    bare = 2 + pages // BARE_EVERY
+    return args.rounds * (pages * (2 * args.seconds + 0.5) + bare * (args.seconds + 0.3)) + 30
 
 
 if __name__ == "__main__":
