@@ -350,3 +350,58 @@ def test_every_page_answers_its_account_as_the_benchmark_expects(bench_data, set
         assert queries is not None, f"{page.name} ({page.path}) did not answer {page.expect}"
         assert queries > 0
     assert Suggestion.objects.count() == before + 2  # the POST page made suggestions
+
+
+def _sample(p50, bare, bad=None):
+    return {
+        "p50_ms": p50,
+        "p99_ms": None if p50 is None else p50 * 2,
+        "rps8": 100.0,
+        "bad": bad or {},
+        "bare_p50_ms": bare,
+        "ratio": bench.ratio(p50, bare),
+    }
+
+
+def _entry(page, rounds, html=10_000, seconds=0.01):
+    return {
+        "name": page.name,
+        "target": page.target,
+        "html_bytes": html,
+        "rounds": rounds,
+        "bad": {},
+        "problems": [],
+        "check": {"seconds": seconds},
+    }
+
+
+def test_summary_takes_medians_over_rounds_and_flags_what_was_not_the_page():
+    home = bench.Page(name="home", path="/", target=8.0)
+    track = bench.Page(name="track", path="/track/{code}/", target=8.0, codes=True)
+    board = bench.Page(name="public", path="/public/", target=30.0)
+    slow = bench.Page(name="dashboard.national", path="/dashboard/", target=30.0)
+    run = bench.Run(
+        pages=[home, track, board, slow], missing=[("dashboard.city", "no city")], ledgers=[]
+    )
+    run.bare_rounds = [{"p50_ms": 1.0}, {"p50_ms": 1.0}, {"p50_ms": 1.0}]
+    run.results = {
+        # One slow round does not move the median.
+        "home": _entry(home, [_sample(6.0, 1.0), _sample(30.0, 1.0), _sample(7.0, 1.0)]),
+        "track": _entry(track, [_sample(3.0, 1.0, {"HTTP 429": 5}), _sample(3.0, 1.0)]),
+        "public": _entry(board, [_sample(5.0, 1.0)], html=400 * 1024),
+        # Slower than wrk's longest run: only the check request timed it.
+        "dashboard.national": _entry(slow, [_sample(None, 1.0, {"no response": 1})], seconds=7.7),
+    }
+    rows = {row["name"]: row for row in bench.summarise(run)}
+    assert rows["home"]["p50_ms"] == 7.0
+    assert rows["home"]["ratio"] == 7.0
+    assert rows["home"]["met"]
+    assert not rows["track"]["met"]
+    assert rows["track"]["note"] == "flagged: HTTP 429 ×5"
+    assert not rows["public"]["met"]
+    assert "HTML ≥ 300 KB" in rows["public"]["note"]
+    assert rows["dashboard.national"]["ratio"] == pytest.approx(7700.0)
+    assert "timed by one request only" in rows["dashboard.national"]["note"]
+    assert not rows["dashboard.national"]["met"]
+    assert not rows["dashboard.city"]["met"]
+    assert rows["dashboard.city"]["note"] == "not measured: no city"
