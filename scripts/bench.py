@@ -1475,6 +1475,7 @@ def main(argv=None) -> int:
     workers = run.workers_after_rounds + run.workers_after_ledgers
     rss_ok = all(w["rss_mb"] < RSS_LIMIT_MB for w in workers)
     timeouts = server.log_count("WORKER TIMEOUT")
+    restarts = max(0, server.log_count("Booting worker") - args.workers)
     all_met = (
         all(row["met"] for row in table)
         and all(entry["met"] for entry in run.ledger_results)
@@ -1513,6 +1514,7 @@ def main(argv=None) -> int:
         "workers_after_rounds": run.workers_after_rounds,
         "workers_after_ledgers": run.workers_after_ledgers,
         "worker_timeouts": timeouts,
+        "worker_restarts": restarts,
         "summary": {"worst_ratio": worst_ratio, "worst_page": worst_page, "targets_met": all_met},
     }
     text = json.dumps(report, indent=2, ensure_ascii=False, default=str)
@@ -1550,8 +1552,8 @@ def main(argv=None) -> int:
         if found_workers:
             shown = ", ".join(f"pid {w['pid']} {w['rss_mb']:.0f} MB" for w in found_workers)
             print(f"worker RSS {label}: {shown} (target < {RSS_LIMIT_MB:.0f} MB)")
-    if timeouts:
-        print(f"gunicorn worker timeouts: {timeouts} (see {server.log})")
+    if timeouts or restarts:
+        print(f"gunicorn: {timeouts} worker timeouts, {restarts} workers restarted ({server.log})")
     print(f"JSON: {out / 'latest.json'}")
     print(last_line(worst_ratio, worst_page, all_met))
     return 0
