@@ -633,6 +633,8 @@ def build_pages(found: Fixtures) -> tuple[list[Page], list[tuple[str, str]]]:
         "public",
     )
     add("public.search", f"{public}?" + urlencode({"q": found.q}), "public")
+    if found.area is not None:
+        add("public.area", f"{public}?" + urlencode({"area": found.area.pk}), "public")
 
     if found.reception_day_id:
         add(
