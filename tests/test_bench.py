@@ -405,3 +405,12 @@ def test_summary_takes_medians_over_rounds_and_flags_what_was_not_the_page():
     assert not rows["dashboard.national"]["met"]
     assert not rows["dashboard.city"]["met"]
     assert rows["dashboard.city"]["note"] == "not measured: no city"
+
+
+def test_pages_of_seconds_are_timed_with_fewer_requests_so_the_run_ends():
+    fast = [bench.plan(0.05, n, 2) for n in (1, 2, 3)]
+    assert fast == [{"mode": "wrk", "seconds": 2, "eight": True}] * 3
+    slow = [bench.plan(2.0, n, 2) for n in (1, 2, 3)]
+    assert [p["eight"] for p in slow] == [True, False, False]
+    assert slow[0]["seconds"] == 6
+    assert bench.plan(7.7, 1, 2) == {"mode": "single"}
