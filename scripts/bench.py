@@ -89,8 +89,8 @@ RSS_LIMIT_MB = 200.0
 DEEP_ROWS = 50_000
 BARE_PATH = "/_bench/bare/"
 BARE_EVERY = 10  # pages between two measurements of the bare page in a round
-SLOW_S = 1.0  # a page slower than this is loaded with 8 connections in the first round only
-SINGLE_S = 5.0  # a page slower than this is timed by one request a round, without wrk
+SLOW_S = 0.5  # a page slower than this is loaded with 8 connections in the first round only
+SINGLE_S = 2.0  # a page slower than this is timed by one request a round, without wrk
 LOAD_BEFORE = os.getloadavg()
 
 
@@ -974,8 +974,11 @@ def check(server: Server, page: Page, sessions: dict, codes: list[str]) -> dict:
     return result
 
 
-def count_queries(page: Page, sessions: dict, codes: list[str]) -> int | None:
-    """The page's SQL queries, in this process with the same session (the second request)."""
+def count_queries(
+    page: Page, sessions: dict, codes: list[str], *, warm: bool = False
+) -> int | None:
+    """The page's SQL queries, in this process with the same session; ``warm``: request it
+    once first (the first request of an account fills per-process caches)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -984,7 +987,7 @@ def count_queries(page: Page, sessions: dict, codes: list[str]) -> int | None:
     for name, value in (sessions.get(page.account) or {}).items():
         client.cookies[name] = value
     count = None
-    for _ in range(2):
+    for _ in range(2 if warm else 1):
         extra = {"HTTP_X_FORWARDED_FOR": random_client()}
         path = fill(page, codes)
         with CaptureQueriesContext(connection) as queries:
@@ -1052,7 +1055,7 @@ def duration_for(seconds: int, single_s: float | None) -> int:
     capped so that a page of many seconds does not stall the run."""
     if single_s is None:
         return seconds
-    return int(min(max(seconds, math.ceil(3 * single_s)), max(seconds, 15)))
+    return int(min(max(seconds, math.ceil(1.5 * single_s)), max(seconds, 15)))
 
 
 def plan(single_s: float | None, round_number: int, seconds: int) -> dict:
@@ -1313,6 +1316,7 @@ def execute(run: Run, server: Server, found: Fixtures, args, files: dict) -> Non
         sessions[role] = login(server, found.users[role], args.password)
 
     log("bench: checking every page once …")
+    warm: set = set()  # accounts whose first page was requested in this process
     problem = check(server, bare, sessions, found.codes)["problem"]
     if problem:
         raise SystemExit(f"bench: the bare page fails ({problem}): is PORTAL_BENCH on?")
@@ -1333,7 +1337,8 @@ def execute(run: Run, server: Server, found: Fixtures, args, files: dict) -> Non
         if checked["problem"]:
             log(f"  {page.name}: FAILS — {checked['problem']}")
             continue
-        entry["queries"] = count_queries(page, sessions, found.codes)
+        entry["queries"] = count_queries(page, sessions, found.codes, warm=page.account not in warm)
+        warm.add(page.account)
         log(
             f"  {page.name}: HTTP {checked['status']}, {checked['seconds'] * 1000:,.0f} ms, "
             f"{(checked['html_bytes'] or 0) / 1024:,.0f} KB, {entry['queries']} queries"
@@ -1381,7 +1386,8 @@ def execute(run: Run, server: Server, found: Fixtures, args, files: dict) -> Non
         entry = time_ledger(server, name, path, sessions["office"], args.ledger_timeout)
         time.sleep(0.5)  # the master logs the timeout as it kills the worker
         if server.log_count("WORKER TIMEOUT") > timeouts:
-            entry["error"] = f"gunicorn worker timeout ({args.worker_timeout} s)"
+            killed = f"gunicorn worker timeout ({args.worker_timeout} s)"
+            entry["error"] = killed + (f", {entry['error']}" if entry["error"] else "")
         run.ledger_results.append(entry)
     run.workers_after_ledgers = server.workers()
 
