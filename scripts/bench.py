@@ -1321,7 +1321,10 @@ def execute(run: Run, server: Server, found: Fixtures, args, files: dict) -> Non
     if problem:
         raise SystemExit(f"bench: the bare page fails ({problem}): is PORTAL_BENCH on?")
     for page in run.pages:
+        timeouts = server.log_count("WORKER TIMEOUT")
         checked = check(server, page, sessions, found.codes)
+        if checked["problem"] and server.log_count("WORKER TIMEOUT") > timeouts:
+            checked["problem"] += f": gunicorn worker timeout ({args.worker_timeout} s)"
         entry = run.results[page.name] = {
             "name": page.name,
             "path": page.path,
