@@ -1323,8 +1323,10 @@ def execute(run: Run, server: Server, found: Fixtures, args, files: dict) -> Non
     for page in run.pages:
         timeouts = server.log_count("WORKER TIMEOUT")
         checked = check(server, page, sessions, found.codes)
-        if checked["problem"] and server.log_count("WORKER TIMEOUT") > timeouts:
-            checked["problem"] += f": gunicorn worker timeout ({args.worker_timeout} s)"
+        if checked["problem"]:
+            time.sleep(0.5)  # the master logs the timeout as it kills the worker
+            if server.log_count("WORKER TIMEOUT") > timeouts:
+                checked["problem"] += f": gunicorn worker timeout ({args.worker_timeout} s)"
         entry = run.results[page.name] = {
             "name": page.name,
             "path": page.path,
