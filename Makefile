@@ -18,6 +18,7 @@ PY := $(BIN)/python
 DEPS_HASH := $(shell sha256sum pyproject.toml | cut -c1-16)
 RUN_STAMP := $(VENV)/.installed-$(DEPS_HASH)
 TEST_STAMP := $(VENV)/.installed-test-$(DEPS_HASH)
+BENCH_STAMP := $(VENV)/.installed-bench-$(DEPS_HASH)
 # Development commands run with DEBUG on: the settings then fall back to a dev-only key and to
 # local hosts, so a fresh machine needs no .env. Tests keep their own settings (DEBUG off).
 DEV := DEBUG=true
@@ -39,7 +40,16 @@ endef
 # The browser tests' tools from npm (axe-core, vnu-jar): reinstalled when the lock file changes.
 NODE_STAMP := node_modules/.installed-$(shell sha256sum package-lock.json 2>/dev/null | cut -c1-16)
 
-.PHONY: help run test test-browser check lint migrations-check i18n-check
+# make bench: wrk's run length per page and load, the rounds, a filter on page names (e.g.
+# BENCH_PAGES=desk), where the JSON goes, and extra arguments for scripts/bench.py (e.g.
+# BENCH_ARGS=--demo for seed_demo's accounts).
+BENCH_SECONDS ?= 2
+BENCH_ROUNDS ?= 3
+BENCH_PAGES ?=
+BENCH_OUT ?= bench-results
+BENCH_ARGS ?=
+
+.PHONY: help run test test-browser check lint migrations-check i18n-check bench
 
 help:
 	@echo "make run     install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
@@ -48,6 +58,8 @@ help:
 	@echo "             browser tests skip, saying why, without chromium or node_modules"
 	@echo "make test-browser  the browser tests only (Debian chromium, npm ci, Java 17); no skip"
 	@echo "make check   ruff, makemigrations --check, translation catalogue check"
+	@echo "make bench   time every page under gunicorn with wrk against a bare page"
+	@echo "             (DATABASE_URL, BENCH_SECONDS, BENCH_ROUNDS, BENCH_PAGES, BENCH_OUT)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +71,11 @@ $(RUN_STAMP): | $(PY)
 # The test extras include everything `make run` needs, so this stamp satisfies both.
 $(TEST_STAMP): | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(RUN_STAMP)
+
+# The bench extras (gunicorn) include everything `make run` needs, like the test extras.
+$(BENCH_STAMP): | $(PY)
+	$(PY) -m pip install --quiet -e '.[bench]'
 	touch $@ $(RUN_STAMP)
 
 # The background worker and scheduler (django-q2's qcluster) run beside the web server and
@@ -107,3 +124,12 @@ migrations-check: $(RUN_STAMP)
 i18n-check: $(TEST_STAMP)
 	$(DEV) $(PY) scripts/check_catalogue.py
 	$(BIN)/pytest -q tests/test_i18n.py
+
+# Every page people use, served by gunicorn (2 sync workers, DEBUG off) against the configured
+# database (DATABASE_URL, like make test), timed with Debian's wrk against a bare template page
+# in the same server: scripts/bench.py. The last line says whether issue 12's targets are met.
+bench: $(BENCH_STAMP)
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }
+	$(compile_messages)
+	BENCH_SECONDS=$(BENCH_SECONDS) BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_PAGES="$(BENCH_PAGES)" \
+		BENCH_OUT="$(BENCH_OUT)" $(PY) scripts/bench.py $(BENCH_ARGS)

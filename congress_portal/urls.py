@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import picker_views, views
+from . import bench, picker_views, views
 
 admin.site.site_header = _("Liaison Station Portal administration")
 admin.site.site_title = _("Liaison Station Portal")
@@ -34,6 +35,10 @@ urlpatterns = [
     path("", include("suggestions.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.PORTAL_BENCH:
+    # `make bench`'s bare page, the yardstick every page is timed against (scripts/bench.py).
+    urlpatterns.append(path("_bench/bare/", bench.bare, name="bench_bare"))
 
 handler404 = "congress_portal.errors.page_not_found"
 handler500 = "congress_portal.errors.server_error"

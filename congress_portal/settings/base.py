@@ -298,6 +298,9 @@ PORTAL_AUDIT_RETENTION_DAYS = max(180, env.int("PORTAL_AUDIT_RETENTION_DAYS", de
 PORTAL_NOTIFIER = env.str("PORTAL_NOTIFIER", default="suggestions.notifiers.LoggingNotifier")
 PORTAL_PUBLIC_BASE_URL = env.str("PORTAL_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 PORTAL_PRIVACY_CONTACT = env.str("PORTAL_PRIVACY_CONTACT", default="0937-0000000")
+# `make bench` (scripts/bench.py) routes its yardstick, a bare template page at /_bench/bare/,
+# only with this on; it is never on in production.
+PORTAL_BENCH = env.bool("PORTAL_BENCH", default=False)
 
 LOGGING = {
     "version": 1,
