@@ -84,6 +84,9 @@ run: $(RUN_STAMP)
 	$(compile_messages)
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py seed_demo
+	@# A database from an older version: its figures are recomputed once (README, Upgrading).
+	@$(DEV) $(PY) manage.py rebuild_rollups --check >/dev/null 2>&1 || \
+		$(DEV) $(PY) manage.py rebuild_rollups
 	$(DEV) $(PY) manage.py qcluster & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 		$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -508,7 +508,8 @@ def delegates_behind(scope: Scope, year: int) -> Behind | None:
         which = ",".join(map(str, sorted(scope.station_ids)))
     else:
         which = f"area:{scope.region.pk}" if scope.region is not None else "all"
-    key = "dashboard:behind:" + hashlib.sha256(f"{year}:{today()}:{which}".encode()).hexdigest()
+    # The version in the key: a deploy that changes what is cached never reads the old shape.
+    key = "dashboard:behind:v2:" + hashlib.sha256(f"{year}:{today()}:{which}".encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
         return cached

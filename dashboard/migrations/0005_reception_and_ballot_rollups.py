@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dashboard', '0004_schedule_overdue_refresh_and_rebuild'),
+        ('dashboard', '0004_schedule_overdue_refresh'),
     ]
 
     operations = [
