@@ -1,7 +1,7 @@
 import logging
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.template.response import TemplateResponse
+from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,10 @@ class DatabaseUnavailableMiddleware:
             connection.close()
         except DatabaseError:
             pass
-        response = TemplateResponse(request, "503.html", status=503)
+        # Rendered now: an outage met while the view's own template rendered (a form reading
+        # its choices) comes here after Django's last chance to render a deferred response.
+        # The page extends error_standalone.html, which needs nothing from the database.
+        response = render(request, "503.html", status=503)
         response["Retry-After"] = "30"
         return response
 
