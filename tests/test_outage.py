@@ -46,9 +46,7 @@ def test_every_public_page_is_a_503_when_the_database_is_away(method, path):
     # read then): the 503 page must be rendered there too, not left unrendered (a 500).
     client = Client(raise_request_exception=False)
     outage = OperationalError('connection failed: connection to server at "127.0.0.1" refused')
-    with mock.patch(
-        "django.db.backends.base.base.BaseDatabaseWrapper.cursor", side_effect=outage
-    ):
+    with mock.patch("django.db.backends.base.base.BaseDatabaseWrapper.cursor", side_effect=outage):
         response = getattr(client, method)(path)
     assert response.status_code == 503
     assert "暂时无法访问" in response.content.decode()
