@@ -115,7 +115,9 @@ class Delegate(models.Model):
         FEMALE = "f", _("female")
 
     name = models.CharField(_("name"), max_length=40, db_index=True)
-    # Kept by the delegate services with pypinyin so that search needs no per-row conversion.
+    # Filled on save with pypinyin (lower case, no spaces: "zhangjianhua", "zjh") so that the
+    # search is an indexed prefix match: db_index gives PostgreSQL a varchar_pattern_ops index
+    # beside the plain one, and migration 0005 gives SQLite a NOCASE one for its LIKE.
     name_pinyin = models.CharField(_("name in pinyin"), max_length=160, blank=True, db_index=True)
     name_initials = models.CharField(_("pinyin initials"), max_length=40, blank=True, db_index=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
@@ -156,6 +158,17 @@ class Delegate(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # Derived from the name, like Region.path: the search columns follow every save,
+        # whoever saves (services, the admin, generators), so the prefix search never misses.
+        from .services import delegate_set_search_names
+
+        delegate_set_search_names(delegate=self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("delegates:detail", args=[self.pk])
