@@ -79,6 +79,8 @@ def area_trail(area: Region | None) -> list[Region]:
     its path."""
     if area is None:
         return []
+    if area.parent_id is None:
+        return [area]
     return list(
         Region.objects.filter(pk__in=area.ancestor_ids)
         .only("id", "name", "kind", "depth")

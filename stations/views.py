@@ -43,7 +43,6 @@ from .selectors import (
     delegate_duty_days,
     duty_rotation_table,
     feed_days,
-    in_area,
     managed_day_or_404,
     managed_rule_or_404,
     managed_station_or_404,
@@ -84,6 +83,10 @@ def suggest_url(station) -> str:
 
 
 # --- public -----------------------------------------------------------------------------------
+
+
+# Past this many rows a page is fetched in two steps (ids, then rows).
+DEEP_OFFSET = 200
 
 
 class _KnownCountPaginator(Paginator):
@@ -133,8 +136,8 @@ class StationListView(ListView):
             roots = list(area_children(None))
             if len(roots) == 1:
                 # One province (the usual case): start inside it, not on a page of one link.
+                # Every station is in it: no area condition, the name index gives the order.
                 self.area = roots[0]
-                queryset = queryset.filter(in_area(self.area, station_field=""))
             else:
                 self.roots = roots
         return queryset
@@ -152,6 +155,13 @@ class StationListView(ListView):
         paginator = _KnownCountPaginator(queryset, page_size, known_count=known)
         # A page number out of range or not a number shows the nearest page, not a 404.
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        if page.start_index() > DEEP_OFFSET:
+            # Deep: the page's ids first, over narrow rows (an OFFSET must not join and
+            # annotate every row it skips), then those 20 stations in full.
+            offset = page.start_index() - 1
+            ids = list(queryset.values_list("pk", flat=True)[offset : offset + page_size])
+            by_id = {station.pk: station for station in queryset.filter(pk__in=ids)}
+            page.object_list = [by_id[pk] for pk in ids if pk in by_id]
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
