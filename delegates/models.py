@@ -160,14 +160,18 @@ class Delegate(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        # Derived from the name, like Region.path: the search columns follow every save,
-        # whoever saves (services, the admin, generators), so the prefix search never misses.
-        from .services import delegate_set_search_names
+        # The search columns are never left empty, whoever saves (the admin, generators,
+        # fixtures): a delegate without them could not be found. delegate_save recomputes
+        # them on every edit of the name; here only what is missing is filled.
+        if self.name and not (self.name_pinyin and self.name_initials):
+            from .services import delegate_set_search_names
 
-        delegate_set_search_names(delegate=self)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
+            pinyin = self.name_pinyin
+            delegate_set_search_names(delegate=self)
+            self.name_pinyin = pinyin or self.name_pinyin
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
