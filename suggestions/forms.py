@@ -158,10 +158,15 @@ class SuggestionForm(forms.Form):
         raw = self.data.get("station") if self.is_bound else self.initial.get("station")
         self.chosen_station = chosen_station(raw)
         self.place_area = station_place_area(self.chosen_station)
+        place = self.fields["place"].scope(None)
         if self.place_area is not None:
-            self.fields["place"].scope(None, within=str(self.place_area.pk))
-        else:
-            self.fields["place"].scope(None)
+            # What the "within" narrower does, from the path already at hand; the parameter
+            # goes into the picker's URL for the JavaScript search.
+            place.queryset = place.queryset.filter(path__startswith=self.place_area.path)
+            place.widget.picker_params = {
+                **place.widget.picker_params,
+                "within": self.place_area.pk,
+            }
         if not self.is_bound and "submission_key" not in self.initial:
             self.initial["submission_key"] = uuid.uuid4()
 
@@ -232,7 +237,8 @@ def station_place_area(station: Station | None) -> Region | None:
         return None
     area = station.region
     if area.is_grassroots and area.parent_id:
-        return Region(pk=area.parent_id)
+        # The parent's path is the area's less its last id: no query for it.
+        return Region(pk=area.parent_id, path=area.path[: area.path.rstrip("/").rfind("/") + 1])
     return area
 
 
