@@ -115,7 +115,9 @@ class Delegate(models.Model):
         FEMALE = "f", _("female")
 
     name = models.CharField(_("name"), max_length=40, db_index=True)
-    # Kept by the delegate services with pypinyin so that search needs no per-row conversion.
+    # Filled on save with pypinyin (lower case, no spaces: "zhangjianhua", "zjh") so that the
+    # search is an indexed prefix match: db_index gives PostgreSQL a varchar_pattern_ops index
+    # beside the plain one, and migration 0005 gives SQLite a NOCASE one for its LIKE.
     name_pinyin = models.CharField(_("name in pinyin"), max_length=160, blank=True, db_index=True)
     name_initials = models.CharField(_("pinyin initials"), max_length=40, blank=True, db_index=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
@@ -156,6 +158,21 @@ class Delegate(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The search columns are never left empty, whoever saves (the admin, generators,
+        # fixtures): a delegate without them could not be found. delegate_save recomputes
+        # them on every edit of the name; here only what is missing is filled.
+        if self.name and not (self.name_pinyin and self.name_initials):
+            from .services import delegate_set_search_names
+
+            pinyin = self.name_pinyin
+            delegate_set_search_names(delegate=self)
+            self.name_pinyin = pinyin or self.name_pinyin
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("delegates:detail", args=[self.pk])

@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -15,11 +17,18 @@ from accounts.services import audit_record
 from congress_portal.forms import add_service_error
 from congress_portal.masking import mask_phone
 from congress_portal.ratelimit import hit
+from stations.selectors import station_public_list, station_search
 
 from . import desk, services
 from .codes import format_code, normalise_code
 from .filters import SuggestionFilter
-from .forms import RatingForm, StaffSuggestionForm, SuggestionForm, TrackForm
+from .forms import (
+    RatingForm,
+    StaffSuggestionForm,
+    StationFinderForm,
+    SuggestionForm,
+    TrackForm,
+)
 from .models import WITH_UNIT_STATES, Attachment, Channel, State, Verb
 from .presenters import public_timeline, resident_status
 from .selectors import suggestion_by_code, suggestions_visible_to
@@ -28,8 +37,20 @@ TRACK_LIMIT = 30  # lookups per client per 10 minutes, wrong or right
 TRACK_WINDOW = 600
 
 
+FIND_STATION = "find_station"
+PICK_STATION = "station_pick"
+FOUND_STATIONS = 20
+
+
 class SuggestionCreateView(FormView):
-    """点单: the resident's form. Errors keep what was typed (photos must be chosen again)."""
+    """点单: the resident's form. Errors keep what was typed (photos must be chosen again).
+
+    Choosing among 5,000 stations works without JavaScript: the page's station finder posts
+    the whole form with a search (FIND_STATION) and gets it back, as typed, with the stations
+    found as buttons; one of them (PICK_STATION) brings the form back again with the station
+    chosen and its area's communities to choose from. Neither step saves or validates
+    anything. With JavaScript the station field is a searching picker instead.
+    """
 
     template_name = "suggestions/suggestion_new.html"
     form_class = SuggestionForm
@@ -40,6 +61,54 @@ class SuggestionCreateView(FormView):
         if station.isdigit() and len(station) < 10:
             initial["station"] = int(station)
         return initial
+
+    def post(self, request, *args, **kwargs):
+        if FIND_STATION in request.POST or PICK_STATION in request.POST:
+            return self.station_step(request)
+        return super().post(request, *args, **kwargs)
+
+    def station_step(self, request):
+        """The form back as typed, with the stations found for the finder's search or with
+        the picked station chosen."""
+        posted = request.POST
+        initial = {
+            name: posted.get(name)
+            for name in SuggestionForm.base_fields
+            if name not in ("photos", "submission_key") and name in posted
+        }
+        try:
+            initial["submission_key"] = uuid.UUID(posted.get("submission_key", ""))
+        except ValueError:
+            pass  # a fresh key, as for a new form
+        finder = StationFinderForm(posted)
+        found = None
+        if PICK_STATION in posted:
+            initial["station"] = posted.get(PICK_STATION)
+        elif finder.is_valid() and finder.cleaned_data["station_q"]:
+            rows = list(
+                station_search(station_public_list(), finder.cleaned_data["station_q"]).order_by(
+                    "name"
+                )[: FOUND_STATIONS + 1]
+            )
+            found = rows[:FOUND_STATIONS]
+            self.more_found = len(rows) > FOUND_STATIONS
+        else:
+            found = []
+        self.finder, self.found_stations = finder, found
+        self.photos_dropped = bool(request.FILES)
+        return self.render_to_response(self.get_context_data(form=SuggestionForm(initial=initial)))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            finder=getattr(self, "finder", None) or StationFinderForm(),
+            found_stations=getattr(self, "found_stations", None),
+            more_found=getattr(self, "more_found", False),
+            photos_dropped=getattr(self, "photos_dropped", False),
+            find_button=FIND_STATION,
+            pick_button=PICK_STATION,
+        )
+        return context
 
     def form_valid(self, form):
         data = form.cleaned_data

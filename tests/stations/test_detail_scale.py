@@ -1,0 +1,61 @@
+"""A station's page and the home page cost the same queries however many stations, delegates,
+reception days and suggestions there are, and stay small."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from congress_portal.clock import frozen_at
+from stations import services
+from tests.delegates.factories import DelegateFactory
+from tests.stations.factories import ReceptionRuleFactory, StationFactory
+
+pytestmark = pytest.mark.django_db
+
+MAX_HTML = 300 * 1024
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.content) < MAX_HTML
+    return len(captured)
+
+
+def _grow(station, submit, *, delegates, children, suggestions):
+    for _number in range(delegates):
+        DelegateFactory().stations.add(station)
+    for _number in range(children):
+        StationFactory(parent=station, region=station.region)
+    for number in range(suggestions):
+        submit(title=f"路灯不亮{number}")
+
+
+def test_the_station_page_costs_the_same_queries_as_it_fills_up(client, station, submit):
+    rule = ReceptionRuleFactory(station=station)
+    url = reverse("stations:detail", args=[station.pk])
+    with frozen_at(datetime.datetime(2026, 3, 1, 9)):
+        services.reception_days_generate(
+            rule=rule, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31)
+        )
+        _grow(station, submit, delegates=1, children=1, suggestions=1)
+        few = _queries(client, url)
+        _grow(station, submit, delegates=25, children=12, suggestions=30)
+        for _number in range(40):
+            StationFactory()
+        many = _queries(client, url)
+    assert many == few
+    assert many <= 16
+
+
+def test_the_home_page_costs_the_same_queries_however_many_stations(client, station, submit):
+    url = reverse("core:home")
+    few = _queries(client, url)
+    for _number in range(60):
+        ReceptionRuleFactory(station=StationFactory())
+    submit()
+    assert _queries(client, url) == few <= 4
