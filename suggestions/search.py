@@ -25,7 +25,9 @@ The index, per backend (migration ``0004_search_index``):
   triggers call it as the SQL function ``portal_search_tokens``, registered on every
   connection Django opens (:func:`register_sqlite_function`).
 
-Both are rebuilt by ``manage.py rebuild_search_index``, needed after the tokenizer changes.
+The DDL lives here, beside the Python tokenizer it must mirror; the migration and
+``manage.py rebuild_search_index`` (after the tokenizer changes, or to mend the SQLite
+triggers) both run it.
 """
 
 import re
@@ -88,6 +90,153 @@ def pg_tsquery(tokens: list[tuple[str, bool]]) -> str:
 def fts5_query(tokens: list[tuple[str, bool]]) -> str:
     """An FTS5 MATCH expression: every token as a quoted string, prefixes starred."""
     return " AND ".join(f'"{token}"' + ("*" if prefix else "") for token, prefix in tokens)
+
+
+# Mirrors index_tokens: substr(run, i, 2) for every i of a Han run gives
+# its bigrams and its last character alone; ASCII words are lower-cased after matching and
+# cut at 32 characters. array_to_tsvector takes the tokens as they are (no parser, no
+# dictionary), so the result does not depend on the server's locale: IMMUTABLE is honest.
+PG_FUNCTION_SQL = r"""
+CREATE OR REPLACE FUNCTION suggestion_search_vector(title text, content text)
+RETURNS tsvector
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+SELECT coalesce(array_to_tsvector(array_agg(DISTINCT token)), ''::tsvector)
+FROM (
+    SELECT substr(run[1], i, 2) AS token
+    FROM regexp_matches(
+        coalesce(title, '') || ' ' || coalesce(content, ''),
+        '[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+', 'g'
+    ) AS run,
+    generate_series(1, char_length(run[1])) AS i
+    UNION ALL
+    SELECT left(lower(word[1]), 32)
+    FROM regexp_matches(coalesce(title, '') || ' ' || coalesce(content, ''), '[A-Za-z0-9]+', 'g')
+        AS word
+) AS tokens
+$$;
+-- Evaluating it costs far more than an operator: the planner should prefer the index to
+-- computing it row by row, unless the rows it walks are few.
+ALTER FUNCTION suggestion_search_vector(text, text) COST 500;
+"""
+PG_INDEX_SQL = """
+CREATE INDEX IF NOT EXISTS sugg_search_gin_idx ON suggestions_suggestion
+USING gin (suggestion_search_vector(title, content));
+"""
+PG_REVERSE = """
+DROP INDEX IF EXISTS sugg_search_gin_idx;
+DROP FUNCTION IF EXISTS suggestion_search_vector(text, text);
+"""
+
+# Contentless (the tokens are not stored twice) and detail=none (presence is all a search
+# needs), so the table stays small; a contentless table forgets a row by being told the row's
+# tokens again, hence the OLD values in the delete and update triggers. The "ascii"
+# tokenizer splits the stored tokens at the spaces only and leaves Han characters alone.
+SQLITE_TABLE_SQL = """
+CREATE VIRTUAL TABLE IF NOT EXISTS suggestion_search
+USING fts5(tokens, content='', detail=none, tokenize='ascii');
+"""
+SQLITE_TRIGGERS = [
+    """
+    CREATE TRIGGER IF NOT EXISTS suggestion_search_insert
+    AFTER INSERT ON suggestions_suggestion BEGIN
+        INSERT INTO suggestion_search (rowid, tokens)
+        VALUES (new.id, portal_search_tokens(new.title, new.content));
+    END;
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS suggestion_search_delete
+    AFTER DELETE ON suggestions_suggestion BEGIN
+        INSERT INTO suggestion_search (suggestion_search, rowid, tokens)
+        VALUES ('delete', old.id, portal_search_tokens(old.title, old.content));
+    END;
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS suggestion_search_update
+    AFTER UPDATE OF title, content ON suggestions_suggestion
+    WHEN old.title IS NOT new.title OR old.content IS NOT new.content BEGIN
+        INSERT INTO suggestion_search (suggestion_search, rowid, tokens)
+        VALUES ('delete', old.id, portal_search_tokens(old.title, old.content));
+        INSERT INTO suggestion_search (rowid, tokens)
+        VALUES (new.id, portal_search_tokens(new.title, new.content));
+    END;
+    """,
+]
+SQLITE_FILL = """
+INSERT INTO suggestion_search (rowid, tokens)
+SELECT id, portal_search_tokens(title, content) FROM suggestions_suggestion;
+"""
+SQLITE_CLEAR = "INSERT INTO suggestion_search (suggestion_search) VALUES ('delete-all');"
+SQLITE_REVERSE = [
+    "DROP TRIGGER IF EXISTS suggestion_search_insert;",
+    "DROP TRIGGER IF EXISTS suggestion_search_delete;",
+    "DROP TRIGGER IF EXISTS suggestion_search_update;",
+    "DROP TABLE IF EXISTS suggestion_search;",
+]
+
+
+def install(connection) -> None:
+    """Create the index, its function or triggers, and fill it (the migration)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(PG_FUNCTION_SQL)
+            cursor.execute(PG_INDEX_SQL)
+        elif connection.vendor == "sqlite":
+            cursor.execute(SQLITE_TABLE_SQL)
+            for trigger in SQLITE_TRIGGERS:
+                cursor.execute(trigger)
+            cursor.execute(SQLITE_FILL)
+
+
+def uninstall(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(PG_REVERSE)
+        elif connection.vendor == "sqlite":
+            for statement in SQLITE_REVERSE:
+                cursor.execute(statement)
+
+
+def sqlite_index_exists(connection) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [SQLITE_TABLE]
+        )
+        return cursor.fetchone() is not None
+
+
+def ensure_sqlite_triggers(sender=None, using="default", **kwargs) -> None:
+    """``post_migrate`` receiver: put back the SQLite triggers a table rebuild dropped.
+
+    Django alters a SQLite table by copying it into a new one and dropping the old, which
+    drops its triggers too; the copy keeps the ids, so the FTS table still fits the rows."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite" or not sqlite_index_exists(connection):
+        return
+    with connection.cursor() as cursor:
+        for trigger in SQLITE_TRIGGERS:
+            cursor.execute(trigger)
+
+
+def rebuild(connection) -> int:
+    """Recompute every suggestion's tokens; the number of suggestions indexed."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(PG_FUNCTION_SQL)
+            cursor.execute(PG_INDEX_SQL)
+            cursor.execute("REINDEX INDEX sugg_search_gin_idx")
+        elif connection.vendor == "sqlite":
+            cursor.execute(SQLITE_TABLE_SQL)
+            for trigger in SQLITE_TRIGGERS:
+                cursor.execute(trigger)
+            cursor.execute(SQLITE_CLEAR)
+            cursor.execute(SQLITE_FILL)
+        else:
+            return 0
+        cursor.execute("SELECT COUNT(*) FROM suggestions_suggestion")
+        return cursor.fetchone()[0]
 
 
 class TokenMatch(Expression):
