@@ -103,7 +103,7 @@ class SuggestionFilter(django_filters.FilterSet):
         # The text index (suggestions/search.py: Chinese cut into character pairs) narrows the
         # rows; a tracking code matches however it was typed (dashes, spaces, lower case). A
         # search with neither matches nothing, rather than scanning every row.
-        condition = text_search(value)
+        condition = text_search(value, using=queryset.db)
         code = normalise_code(value)
         if code:
             code_match = Q(tracking_code=code)

@@ -31,7 +31,9 @@ triggers) both run it.
 """
 
 import re
+import time
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import BooleanField, Expression, F, Q
 
 # Han ideographs: the unified block, extension A, the compatibility block and the
@@ -41,10 +43,17 @@ CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U00031
 # ASCII only, lower-cased after matching: Python's and PostgreSQL's lower() agree on ASCII in
 # any locale (they do not on, say, the Kelvin sign), so both sides make the same tokens.
 WORD = re.compile("[A-Za-z0-9]+")
+ASCII_LETTER = re.compile("[A-Za-z]")
 # Long words are cut (a tsvector lexeme is at most 2 KB); the cut word still matches as a prefix.
 MAX_WORD = 32
 # More tokens than this in one search add nothing but work: the substring check decides.
 MAX_QUERY_TOKENS = 12
+# Fewer matches than this: look them up in the index and sort them; more: walk the list's
+# order checking rows (text_search). Either way a page reads about this many rows at most.
+COMMON_MATCHES = 5000
+# The estimates move only as the data does; each process keeps them a while.
+ESTIMATE_SECONDS = 600
+_ESTIMATES: dict[tuple, tuple[int, float]] = {}
 SQLITE_FUNCTION = "portal_search_tokens"
 SQLITE_TABLE = "suggestion_search"
 PG_FUNCTION = "suggestion_search_vector"
@@ -99,7 +108,7 @@ def fts5_query(tokens: list[tuple[str, bool]]) -> str:
 PG_FUNCTION_SQL = r"""
 CREATE OR REPLACE FUNCTION suggestion_search_vector(title text, content text)
 RETURNS tsvector
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL UNSAFE
 AS $$
 SELECT coalesce(array_to_tsvector(array_agg(DISTINCT token)), ''::tsvector)
 FROM (
@@ -115,8 +124,10 @@ FROM (
         AS word
 ) AS tokens
 $$;
--- Evaluating it costs far more than an operator: the planner should prefer the index to
--- computing it row by row, unless the rows it walks are few.
+-- Evaluating it costs far more than an operator, so the planner checks it after the cheap
+-- conditions. PARALLEL UNSAFE keeps a search serial: its lookups read a few thousand rows at
+-- most (text_search), and starting parallel workers cost more than that (20-80 ms against
+-- under 2 ms for a rare word at a million rows, measured).
 ALTER FUNCTION suggestion_search_vector(text, text) COST 500;
 """
 PG_INDEX_SQL = """
@@ -277,19 +288,109 @@ class TokenMatch(Expression):
         return "1 = 1", ()
 
 
-def text_search(value: str) -> Q | None:
+def text_search(value: str, using: str = DEFAULT_DB_ALIAS) -> Q | None:
     """The condition "title or details contain what was typed", served by the index.
 
     Every word typed (split at spaces) must appear in the title or in the details; None when
     the search holds no token the index knows (the caller matches nothing by text then).
+
+    A list shows the newest matches first, and two plans keep that bounded at any size. A
+    search the index finds in fewer than ``COMMON_MATCHES`` rows is looked up there and its
+    matches sorted. A commoner one (路灯 is in one suggestion of eight) is checked row by row
+    while walking the list's own order, which meets a page of matches within about
+    ``COMMON_MATCHES`` rows: a plain substring check then, cheap per row (computing the tokens
+    of a row costs far more). Only the index's statistics tell the two apart, so the choice
+    is made here (:func:`estimated_matches`), not left to the planner, which cannot estimate
+    the substring check and would look up and sort all the matches of a common word.
     """
-    tokens = query_tokens(value)
+    terms = value.split()[:MAX_QUERY_TOKENS]
+    groups = [group for group in (query_tokens(term) for term in terms) if group]
+    tokens = list(dict.fromkeys(token for group in groups for token in group))
     if not tokens:
         return None
-    condition = Q(TokenMatch(tokens))
-    for term in value.split()[:MAX_QUERY_TOKENS]:
-        condition &= Q(title__icontains=term) | Q(content__icontains=term)
-    return condition
+    condition = Q()
+    for term in terms:
+        # Case matters only to Latin letters. Without them a plain LIKE, which PostgreSQL
+        # estimates from the column's statistics (UPPER(...) LIKE has none, and is taken to
+        # match one row in 200, which sends a common word to a plan that reads all of it).
+        lookup = "icontains" if ASCII_LETTER.search(term) else "contains"
+        condition &= Q(**{f"title__{lookup}": term}) | Q(**{f"content__{lookup}": term})
+    if estimated_matches(groups, using) >= COMMON_MATCHES:
+        return condition
+    return Q(TokenMatch(tokens[:MAX_QUERY_TOKENS])) & condition
+
+
+def estimated_matches(groups: list[list[tuple[str, bool]]], using: str = DEFAULT_DB_ALIAS) -> int:
+    """About how many suggestions hold the tokens of every group (a group: a word typed).
+
+    The pairs of one word nearly always come together (a text with 路灯 and 灯不 mostly says
+    路灯不...), so a word is as common as its rarest pair; words apart are taken as
+    independent. Never more than one query per process in ``ESTIMATE_SECONDS``."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        rows, frequencies, floor = _pg_statistics(connection)
+        share = 1.0
+        for group in groups:
+            share *= min(_pg_frequency(frequencies, floor, *token) for token in group)
+        return int(share * rows)
+    if connection.vendor == "sqlite":
+        return _sqlite_count(connection, [token for group in groups for token in group])
+    return 0
+
+
+def _cached(key, compute):
+    cached = _ESTIMATES.get(key)
+    if cached is not None and cached[1] > time.monotonic():
+        return cached[0]
+    value = compute()
+    if len(_ESTIMATES) >= 1000:
+        _ESTIMATES.clear()
+    _ESTIMATES[key] = (value, time.monotonic() + ESTIMATE_SECONDS)
+    return value
+
+
+def _pg_statistics(connection) -> tuple[float, dict[str, float], float]:
+    """The table's row count and the index's most common tokens with the share of rows that
+    hold each, as ANALYZE keeps them (``pg_stats`` of the index expression): no row is read.
+    A token not among them is rarer than the rarest listed."""
+
+    def compute():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs "
+                "FROM pg_class c LEFT JOIN pg_stats s ON s.schemaname = current_schema() "
+                "AND s.tablename = 'sugg_search_gin_idx' "
+                "WHERE c.relname = 'suggestions_suggestion' AND c.relkind = 'r'"
+            )
+            row = cursor.fetchone()
+        if row is None or not row[1]:
+            return 0.0, {}, 0.0
+        frequencies = dict(zip(row[1], row[2], strict=False))
+        return max(float(row[0]), 0.0), frequencies, min(frequencies.values()) / 2
+
+    return _cached(("pg", connection.settings_dict["NAME"]), compute)
+
+
+def _pg_frequency(frequencies: dict[str, float], floor: float, token: str, prefix: bool):
+    if not prefix:
+        return frequencies.get(token, floor)
+    found = sum(share for known, share in frequencies.items() if known.startswith(token))
+    return min(found, 1.0) or floor
+
+
+def _sqlite_count(connection, tokens: list[tuple[str, bool]]) -> int:
+    """FTS5 keeps no statistics, but counting up to the limit reads only the index."""
+
+    def compute():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM suggestion_search "
+                "WHERE suggestion_search MATCH %s LIMIT %s)",
+                [fts5_query(tokens), COMMON_MATCHES],
+            )
+            return cursor.fetchone()[0]
+
+    return _cached(("sqlite", connection.settings_dict["NAME"], tuple(tokens)), compute)
 
 
 def register_sqlite_function(sender, connection, **kwargs):
