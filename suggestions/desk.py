@@ -327,6 +327,32 @@ class Tab:
     label: str
     condition: Q
 
+    def within(self, states) -> Q | None:
+        """The tab's condition inside a chosen set of states (the state filter), or None when
+        no row can be in both. PostgreSQL does not see that two state lists exclude each
+        other: it walked every open suggestion to count "open" among replied ones."""
+        if not states:
+            return self.condition
+        chosen = set(states)
+        own = _tab_states(self.condition)
+        if own is not None and not own & chosen:
+            return None
+        return self.condition
+
+
+def _tab_states(condition: Q) -> set[str] | None:
+    """The states a tab's condition allows, when it names them at its top level."""
+    for child in condition.children:
+        if isinstance(child, tuple) and child[0] == "state":
+            return {child[1]}
+        if isinstance(child, tuple) and child[0] == "state__in":
+            return set(child[1])
+        if isinstance(child, Q) and child.connector == Q.AND and not child.negated:
+            found = _tab_states(child)
+            if found is not None:
+                return found
+    return None
+
 
 def _states(states) -> Q:
     # Sorted: the same SQL text on every run (a frozenset's order changes between processes).
@@ -386,12 +412,17 @@ class TabCount:
         return number_format(self.count, force_grouping=True)
 
 
-def tab_counts(queryset, tabs) -> dict[str, TabCount]:
-    """Every tab's count up to COUNT_CAP, one LIMITed query a tab (each served by an index
-    that matches its condition; see migration 0003_desk_indexes)."""
+def tab_counts(queryset, tabs, *, states=()) -> dict[str, TabCount]:
+    """Every tab's count up to COUNT_CAP, one LIMITed query a tab (each an index-only walk of
+    at most COUNT_CAP + 1 entries; see the indexes on Suggestion). ``states``: the state
+    filter's choice, whose tabs outside it count 0 without a query."""
     counts = {}
     for tab in tabs:
-        rows = queryset.filter(tab.condition).order_by().values("pk")[: COUNT_CAP + 1]
+        condition = tab.within(states)
+        if condition is None:
+            counts[tab.key] = TabCount(tab, 0, False)
+            continue
+        rows = queryset.filter(condition).order_by().values("pk")[: COUNT_CAP + 1]
         n = rows.count()
         counts[tab.key] = TabCount(tab, n, n > COUNT_CAP)
     return counts

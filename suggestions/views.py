@@ -219,10 +219,11 @@ class DeskListView(DeskAccessMixin, TemplateView):
         if "tab" not in params and is_filtered:
             current = "all"  # a filtered link (from the dashboard) shows all that match
         tab = tabs[keys.index(current)]
-        counts = desk.tab_counts(filtered, tabs)
-        rows = filtered.filter(tab.condition).select_related(
-            "category", "station", "delegate", "handling_unit"
-        )
+        states = filterset.form.cleaned_data.get("state") if filterset.is_valid() else None
+        counts = desk.tab_counts(filtered, tabs, states=states)
+        condition = tab.within(states)
+        rows = filtered.filter(condition) if condition is not None else filtered.none()
+        rows = rows.select_related("category", "station", "delegate", "handling_unit")
         page = desk.desk_page(rows, after=params.get("after"), before=params.get("before"))
         context.update(
             {
