@@ -376,6 +376,9 @@ class Suggestion(models.Model):
                 condition=Q(reopen_count__gt=0),
                 name="sugg_desk_reopened_idx",
             ),
+            # The unit's station filter offers the stations of what was dispatched to it: one
+            # index-only probe a station (a probe read each station's rows without it: 1 s).
+            models.Index(fields=["station", "handling_unit"], name="sugg_station_unit_idx"),
             models.Index(
                 fields=["state", "deadline"],
                 condition=Q(reopen_count__gt=0),
