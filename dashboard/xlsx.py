@@ -1,15 +1,13 @@
 """Streaming Excel ledgers (台账) with openpyxl's write-only workbook.
 
-Rows are written one by one as the queryset iterator yields them, into a temporary file that
-the response then streams: a large export never holds its rows in memory. Every text cell is
-written as text: a value beginning with ``= + - @`` (or a tab or carriage return) is never
-read as a formula by Excel or WPS (SECURITY.md 11): it is stored as a string and flagged with
-Excel's quote prefix.
+Rows are written one by one as the ledger's keyset chunks yield them, by a background task
+(``dashboard.exports``) into a file that only its requester downloads: a large export never
+holds its rows in memory nor a web worker. Every text cell is written as text: a value
+beginning with ``= + - @`` (or a tab or carriage return) is never read as a formula by Excel
+or WPS (SECURITY.md 11): it is stored as a string and flagged with Excel's quote prefix.
 """
 
 import datetime
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -64,11 +62,20 @@ def _cell(sheet, value, column: Column | None = None):
 
 
 def write_ledger(
-    *, title: str, columns: list[Column], rows: Iterable[list], footer: Callable[[int], list[str]]
-) -> tuple[object, int]:
-    """Write a one-sheet workbook to a temporary file; returns (open file, rows written).
+    *,
+    path,
+    title: str,
+    columns: list[Column],
+    rows: Iterable[list],
+    footer: Callable[[int], list[str]],
+    progress: Callable[[int], None] | None = None,
+    every: int = 2000,
+) -> int:
+    """Write a one-sheet workbook to ``path``; returns the number of rows written.
 
-    The file is already unlinked: it disappears when the response closes it.
+    ``progress(rows so far)`` is called every ``every`` rows. openpyxl's write-only sheet
+    spools its rows to a temporary file and writes strings inline (no shared-strings table),
+    so memory stays flat whatever the number of rows.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
@@ -87,16 +94,12 @@ def write_ledger(
             [_cell(sheet, value, column) for value, column in zip(row, columns, strict=False)]
         )
         count += 1
+        if progress is not None and count % every == 0:
+            progress(count)
     sheet.append([])
     for line in footer(count):
         cell = _cell(sheet, line)
         cell.font = FOOTER_FONT
         sheet.append([cell])
-    handle = tempfile.NamedTemporaryFile(prefix="ledger-", suffix=".xlsx", delete=False)
-    try:
-        handle.close()
-        workbook.save(handle.name)
-        stream = open(handle.name, "rb")
-    finally:
-        os.unlink(handle.name)
-    return stream, count
+    workbook.save(path)
+    return count
