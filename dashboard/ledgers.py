@@ -219,6 +219,8 @@ def _local_now() -> str:
 
 
 def _value(obj, key: str):
+    if isinstance(obj, dict):
+        return obj[key]
     for part in key.split("__"):
         obj = getattr(obj, part)
     return obj
@@ -275,6 +277,40 @@ def _suggestion_queryset(user, params: QueryDict):
     return filterset.qs
 
 
+SUGGESTION_FIELDS = (
+    "pk",
+    "tracking_code",
+    "title",
+    "content",
+    "category__name",
+    "station__name",
+    "channel",
+    "submitter_name",
+    "submitter_phone",
+    "address",
+    "submitted_at",
+    "state",
+    "delegate__name",
+    "accepted_at",
+    "outcome",
+    "handling_unit__name",
+    "dispatched_at",
+    "deadline",
+    "unit_replied_at",
+    "replied_at",
+    "reply",
+    "feedback_channel",
+    "rating",
+    "reopen_count",
+    "closed_at",
+)
+
+
+def _labels(choices) -> dict[str, str]:
+    """A field's choices as plain strings, translated once rather than once a cell."""
+    return {key: str(label) for key, label in choices}
+
+
 SUGGESTION_FILTER_NAMES = {
     "q": _("search"),
     "state": _("status"),
@@ -296,13 +332,16 @@ def suggestion_ledger(user, params: QueryDict) -> Ledger:
     qs = _suggestion_queryset(user, params)
     reveal = can_reveal(user)
     is_unit = user.role == Role.UNIT_STAFF and not user.is_office
-    qs = qs.select_related("category", "station", "delegate", "handling_unit")
+    # Plain values, not model instances: building a million objects with four related ones
+    # each was most of the time a province's ledger took.
+    qs = qs.values(*SUGGESTION_FIELDS)
     today_ = today()
-    states, channels = dict(State.choices), dict(Channel.choices)
-    outcomes = dict(Suggestion._meta.get_field("outcome").choices)
-    feedback = dict(Suggestion._meta.get_field("feedback_channel").choices)
-    ratings = dict(Suggestion._meta.get_field("rating").choices)
+    states, channels = _labels(State.choices), _labels(Channel.choices)
+    outcomes = _labels(Suggestion._meta.get_field("outcome").choices)
+    feedback = _labels(Suggestion._meta.get_field("feedback_channel").choices)
+    ratings = _labels(Suggestion._meta.get_field("rating").choices)
     yes, no = gettext("yes"), gettext("no")
+    open_with_unit = (State.DISPATCHED, State.IN_PROGRESS)
 
     def text(value):
         return value if reveal else redact_phones(value)
@@ -317,36 +356,36 @@ def suggestion_ledger(user, params: QueryDict) -> Ledger:
 
     def rows():
         for number, s in enumerate(keyset(qs, ("submitted_at", "pk")), start=1):
-            overdue = s.state in (State.DISPATCHED, State.IN_PROGRESS) and bool(
-                s.deadline and s.deadline < today_
+            overdue = s["state"] in open_with_unit and bool(
+                s["deadline"] and s["deadline"] < today_
             )
             yield [
                 number,
-                s.tracking_code,
-                text(s.title),
-                text(s.content),
-                s.category.name,
-                s.station.name,
-                str(channels.get(s.channel, s.channel)),
-                name(s.submitter_name),
-                phone(s.submitter_phone),
-                "" if is_unit else text(s.address),
-                s.submitted_at,
-                str(states.get(s.state, s.state)),
-                s.delegate.name if s.delegate_id else "",
-                s.accepted_at,
-                str(outcomes.get(s.outcome, "")),
-                s.handling_unit.name if s.handling_unit_id else "",
-                s.dispatched_at,
-                s.deadline,
+                s["tracking_code"],
+                text(s["title"]),
+                text(s["content"]),
+                s["category__name"],
+                s["station__name"],
+                channels.get(s["channel"], s["channel"]),
+                name(s["submitter_name"]),
+                phone(s["submitter_phone"]),
+                "" if is_unit else text(s["address"]),
+                s["submitted_at"],
+                states.get(s["state"], s["state"]),
+                s["delegate__name"] or "",
+                s["accepted_at"],
+                outcomes.get(s["outcome"], ""),
+                s["handling_unit__name"] or "",
+                s["dispatched_at"],
+                s["deadline"],
                 yes if overdue else no,
-                s.unit_replied_at,
-                s.replied_at,
-                text(s.reply),
-                str(feedback.get(s.feedback_channel, "")),
-                str(ratings.get(s.rating, "")),
-                s.reopen_count,
-                s.closed_at,
+                s["unit_replied_at"],
+                s["replied_at"],
+                text(s["reply"]),
+                feedback.get(s["feedback_channel"], ""),
+                ratings.get(s["rating"], ""),
+                s["reopen_count"],
+                s["closed_at"],
             ]
 
     columns = [
