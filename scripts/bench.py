@@ -1106,9 +1106,10 @@ def export_id(location: str) -> str | None:
     return match.group(1) if match else None
 
 
-def run_export_in_process(pk: str, into: dict) -> None:
+def run_export_in_process(pk: str, into: dict, close: bool = True) -> None:
     """The background task itself, in this process (a thread): what ``manage.py qcluster``
-    runs. Idempotent: when a real cluster took the export first, it leaves it alone."""
+    runs. Idempotent: when a real cluster took the export first, it leaves it alone. The
+    thread's own database connection is closed after it (``close``)."""
     import resource
 
     from django.db import connection
@@ -1121,7 +1122,8 @@ def run_export_in_process(pk: str, into: dict) -> None:
     except Exception as error:  # reported, not raised: the benchmark goes on
         into["error"] = f"task: {type(error).__name__}: {error}"
     finally:
-        connection.close()
+        if close:
+            connection.close()
     into["seconds"] = round(time.perf_counter() - started, 1)
     into["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -1224,16 +1226,31 @@ def time_ledger(
         entry["total_s"] = round(time.perf_counter() - started, 1)
     except (OSError, http.client.HTTPException) as error:
         entry["error"] = f"{type(error).__name__}: {error}"
+    if pk is None:
+        return entry
     record = (
-        AuditEvent.objects.filter(
-            action="ledger.export", detail__export=pk if entry["status"] else ""
-        )
+        AuditEvent.objects.filter(action="ledger.export", detail__export=pk)
         .values_list("detail", flat=True)
         .first()
     )
     if record:
         entry["rows"] = record.get("rows")
+    discard_export(pk)
     return entry
+
+
+def discard_export(pk: str) -> None:
+    """The benchmark's export and its file go once measured (a province's is ~100 MB)."""
+    from dashboard import exports
+    from dashboard.models import LedgerExport
+
+    export = LedgerExport.objects.filter(pk=pk).first()
+    if export is None or export.is_pending:
+        return  # still being written by a cluster: the hourly prune takes it later
+    path = exports.file_path(export)
+    if path is not None:
+        path.unlink(missing_ok=True)
+    export.delete()
 
 
 def download(server: Server, path: str, jar: dict, timeout: float) -> tuple[int, str | None]:
