@@ -245,6 +245,10 @@ def keyset(qs, keys: tuple[str, ...], size: int = CHUNK) -> Iterator:
             for before, value in zip(keys[:index], last[:index], strict=True):
                 step &= Q(**{before: value})
             after |= step
+        # The same condition, with the first key's bound alone as well: that is what an index
+        # on it can seek to (PostgreSQL read the OR from the start of the index, so every
+        # chunk cost more than the one before).
+        after &= Q(**{f"{keys[0]}__gte": last[0]})
 
 
 # --- 建议办理台账 ------------------------------------------------------------------------------
