@@ -1,7 +1,9 @@
 """The performance list as an Excel ledger (台账), written with openpyxl.
 
 SECURITY.md 11: scoped by the caller, stamped with exporter and time, audited by the caller
-with the row count, and text that Excel would read as a formula written as text.
+with the row count, and text that Excel would read as a formula written as text. The sheet is
+write-only: each row goes to disk as it is added, so a province's 20,000 delegates do not
+hold half a million cell objects in the web worker (a full workbook keeps every cell).
 """
 
 import io
@@ -9,6 +11,7 @@ import io
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -23,11 +26,11 @@ _BEHIND_FILL = PatternFill("solid", fgColor="FDE2E1")
 _HEADER_FILL = PatternFill("solid", fgColor="EFE7E1")
 
 
-def _put(sheet, row: int, column: int, value):
-    """Write one cell; a string that starts like a formula stays text (no formula injection)."""
+def _put(sheet, value):
+    """One cell; a string that starts like a formula stays text (no formula injection)."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = sheet.cell(row=row, column=column, value=value)
+    cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         cell.data_type = "s"
         cell.quotePrefix = True
@@ -36,9 +39,8 @@ def _put(sheet, row: int, column: int, value):
 
 def performance_workbook(*, rows: list[PerformanceRow], year: int, exporter) -> bytes:
     """The ``rows`` of ``year`` as an .xlsx file: one line per delegate, behind ones shaded."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = gettext("Performance %(year)d") % {"year": year}
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=gettext("Performance %(year)d") % {"year": year})
     headers = [gettext("Delegate"), gettext("Levels"), gettext("Stationed at"), gettext("Groups")]
     headers += [str(LABELS[code]) for code in DELEGATE_METRICS]
     headers += [
@@ -47,17 +49,22 @@ def performance_workbook(*, rows: list[PerformanceRow], year: int, exporter) -> 
         gettext("Status"),
     ]
     widths = [14, 16, 28, 24] + [12] * len(DELEGATE_METRICS) + [40, 30, 10]
-    for column, header in enumerate(headers, start=1):
-        cell = _put(sheet, 1, column, header)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "B2"
+    header_font = Font(bold=True)
+    header_alignment = Alignment(wrap_text=True, vertical="center")
+    cells = []
+    for header in headers:
+        cell = _put(sheet, header)
+        cell.font = header_font
+        cell.fill = _HEADER_FILL
+        cell.alignment = header_alignment
+        cells.append(cell)
+    sheet.append(cells)
 
     level_labels = dict(Level.choices)
-    for number, row in enumerate(rows, start=2):
+    for row in rows:
         delegate = row.delegate
         behind = [item for item in row.items if item.status == Status.BEHIND]
         months = next(item for item in row.items if item.code == "station_months").missing
@@ -71,21 +78,26 @@ def performance_workbook(*, rows: list[PerformanceRow], year: int, exporter) -> 
             "、".join(months),
             str(Status.labels[Status.BEHIND]) if row.behind else gettext("on track"),
         ]
-        for column, value in enumerate(values, start=1):
-            cell = _put(sheet, number, column, value)
+        cells = []
+        for value in values:
+            cell = _put(sheet, value)
             if row.behind:
                 cell.fill = _BEHIND_FILL
-    footer = len(rows) + 3
-    _put(
-        sheet,
-        footer,
-        1,
-        gettext("Exported by %(user)s on %(time)s; %(count)d delegates.")
-        % {
-            "user": getattr(exporter, "display_name", str(exporter)),
-            "time": formats.date_format(timezone.localtime(now()), "Y-m-d H:i"),
-            "count": len(rows),
-        },
+            cells.append(cell)
+        sheet.append(cells)
+    sheet.append([])
+    sheet.append(
+        [
+            _put(
+                sheet,
+                gettext("Exported by %(user)s on %(time)s; %(count)d delegates.")
+                % {
+                    "user": getattr(exporter, "display_name", str(exporter)),
+                    "time": formats.date_format(timezone.localtime(now()), "Y-m-d H:i"),
+                    "count": len(rows),
+                },
+            )
+        ]
     )
     buffer = io.BytesIO()
     book.save(buffer)
