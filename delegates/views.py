@@ -43,8 +43,10 @@ from .performance import (
     DELEGATE_METRICS,
     LABELS,
     Status,
-    performance_for,
+    figures_for_list,
+    figures_tally,
     performance_of,
+    row_from_figures,
     suggestion_counts_as,
     targets_for_year,
 )
@@ -540,7 +542,11 @@ class FixedContactsView(RecordKeeperMixin, FormView):
 
 class PerformanceListView(_NotFoundUnlessMixin, TemplateView):
     """Every delegate's file for a year: one line each, sortable and filterable, behind ones
-    highlighted. A delegate goes to their own file."""
+    highlighted. A delegate goes to their own file.
+
+    The lines are the kept files (``PerformanceFigures``), filtered, sorted and paged in SQL:
+    a few queries whatever the number of delegates. Delegates without a kept file yet (new
+    ones) are computed here when few, else in the background, and the page says so."""
 
     template_name = "delegates/performance_list.html"
     paginate_by = 50
@@ -556,7 +562,8 @@ class PerformanceListView(_NotFoundUnlessMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def build(self):
-        """The filter form, the year and the rows (filtered and sorted) for this request."""
+        """The filter form, the year, the delegates in scope (filtered), the kept files
+        (filtered and sorted, a queryset) and the sort for this request."""
         user = self.request.user
         scope = performance_delegates_for(user)
         form = PerformanceFilterForm(self.request.GET or None, user=user)
@@ -577,29 +584,18 @@ class PerformanceListView(_NotFoundUnlessMixin, TemplateView):
             )
         if data.get("group"):
             qs = qs.filter(groups=data["group"])
-        delegates = list(
-            qs.prefetch_related(
-                Prefetch(
-                    "stations",
-                    queryset=Station.objects.filter(is_active=True).order_by("name"),
-                    to_attr="file_stations",
-                ),
-                Prefetch(
-                    "groups", queryset=DelegateGroup.objects.order_by("name"), to_attr="file_groups"
-                ),
-            ).order_by("name_pinyin", "name")
-        )
-        rows = performance_for(delegates, year)
-        if data.get("status") == Status.BEHIND:
-            rows = [row for row in rows if row.behind]
         sort = data.get("sort") or "name"
-        rows = sort_rows(rows, sort)
-        return form, year, rows, sort
+        self.behind_only = data.get("status") == Status.BEHIND
+        figures = figures_for_list(qs, year, behind_only=self.behind_only, sort=sort)
+        return form, year, qs, figures, sort
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form, year, rows, sort = self.build()
-        paginator = Paginator(rows, self.paginate_by)
+        form, year, delegates, figures, sort = self.build()
+        tally = figures_tally(delegates, year, fill=True)
+        total = tally["behind"] if self.behind_only else tally["total"]
+        paginator = Paginator(figures, self.paginate_by)
+        paginator.count = total  # known from the tally: no second COUNT
         page = paginator.get_page(self.request.GET.get("page"))
         params = self.request.GET.copy()
         params.pop("page", None)
@@ -608,11 +604,13 @@ class PerformanceListView(_NotFoundUnlessMixin, TemplateView):
             form=form,
             year=year,
             page_obj=page,
-            rows=page.object_list,
+            rows=[row_from_figures(figure) for figure in page.object_list],
             paginator=paginator,
             is_paginated=page.has_other_pages(),
-            total=len(rows),
-            behind_total=sum(1 for row in rows if row.behind),
+            total=total,
+            behind_total=tally["behind"],
+            pending=tally["pending"],
+            as_of=tally["as_of"],
             sort=sort,
             columns=sort_columns(sort),
             base_query=params.urlencode(),
@@ -620,26 +618,6 @@ class PerformanceListView(_NotFoundUnlessMixin, TemplateView):
             metrics=[LABELS[code] for code in DELEGATE_METRICS],
         )
         return context
-
-
-def sort_rows(rows, sort: str):
-    """Sort by name, by a target's count (ascending, or ``-code`` descending), or behind
-    first; unknown keys fall back to the name."""
-    descending = sort.startswith("-")
-    key = sort.lstrip("-")
-    if key in DELEGATE_METRICS:
-        return sorted(
-            rows,
-            key=lambda row: (row.item(key).count, row.delegate.name_pinyin),
-            reverse=descending,
-        )
-    if key == "behind":
-        return sorted(
-            rows, key=lambda row: (not row.behind, row.met_count, row.delegate.name_pinyin)
-        )
-    if key == "met":
-        return sorted(rows, key=lambda row: (-row.met_count, row.delegate.name_pinyin))
-    return sorted(rows, key=lambda row: row.delegate.name_pinyin, reverse=descending)
 
 
 def sort_columns(sort: str) -> list[dict]:
@@ -666,7 +644,22 @@ class PerformanceExportView(PerformanceListView):
         return user.is_office or user.role == Role.STATION_STAFF
 
     def get(self, request, *args, **kwargs):
-        _form, year, rows, _sort = self.build()
+        _form, year, delegates, figures, _sort = self.build()
+        figures_tally(delegates, year, fill=True)
+        # The kept files in chunks, each with its delegates' stations and groups.
+        figures = figures.prefetch_related(
+            Prefetch(
+                "delegate__stations",
+                queryset=Station.objects.filter(is_active=True).order_by("name"),
+                to_attr="file_stations",
+            ),
+            Prefetch(
+                "delegate__groups",
+                queryset=DelegateGroup.objects.order_by("name"),
+                to_attr="file_groups",
+            ),
+        )
+        rows = [row_from_figures(figure) for figure in figures.iterator(chunk_size=2000)]
         content = performance_workbook(rows=rows, year=year, exporter=request.user)
         audit_record(
             action="performance.export",
