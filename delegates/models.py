@@ -506,6 +506,12 @@ class PerformanceFigures(models.Model):
         # The list's sorts, each with the name as the tie-break, and the behind filter.
         indexes = [
             models.Index(fields=["year", "name_pinyin"], name="perf_year_name_idx"),
+            # The list's tally (how many, how many behind, as of when) from the index alone.
+            models.Index(
+                fields=["year", "delegate"],
+                include=["behind", "computed_at"],
+                name="perf_year_tally_idx",
+            ),
             models.Index(
                 fields=["year", "-behind", "met_count", "name_pinyin"], name="perf_year_behind_idx"
             ),

@@ -16,9 +16,8 @@ from accounts.models import Role
 from accounts.services import audit_record
 from congress_portal.clock import today
 from congress_portal.forms import add_service_error
-from stations.models import Station
 
-from .exports import performance_workbook
+from .exports import performance_chunks, performance_liner
 from .filters import DelegateFilter
 from .forms import (
     MIN_YEAR,
@@ -34,7 +33,6 @@ from .models import (
     Activity,
     AnnualReport,
     Delegate,
-    DelegateGroup,
     Level,
     StationMembership,
     YearlyTarget,
@@ -43,10 +41,11 @@ from .performance import (
     DELEGATE_METRICS,
     LABELS,
     Status,
+    figures_export_lines,
     figures_for_list,
+    figures_rows,
     figures_tally,
     performance_of,
-    row_from_figures,
     suggestion_counts_as,
     targets_for_year,
 )
@@ -594,7 +593,7 @@ class PerformanceListView(_NotFoundUnlessMixin, TemplateView):
         form, year, delegates, figures, sort = self.build()
         tally = figures_tally(delegates, year, fill=True)
         total = tally["behind"] if self.behind_only else tally["total"]
-        paginator = Paginator(figures, self.paginate_by)
+        paginator = Paginator(figures.values_list("pk", flat=True), self.paginate_by)
         paginator.count = total  # known from the tally: no second COUNT
         page = paginator.get_page(self.request.GET.get("page"))
         params = self.request.GET.copy()
@@ -604,7 +603,7 @@ class PerformanceListView(_NotFoundUnlessMixin, TemplateView):
             form=form,
             year=year,
             page_obj=page,
-            rows=[row_from_figures(figure) for figure in page.object_list],
+            rows=figures_rows(figures, list(page.object_list)),
             paginator=paginator,
             is_paginated=page.has_other_pages(),
             total=total,
@@ -645,28 +644,18 @@ class PerformanceExportView(PerformanceListView):
 
     def get(self, request, *args, **kwargs):
         _form, year, delegates, figures, _sort = self.build()
-        figures_tally(delegates, year, fill=True)
-        # The kept files in chunks, each with its delegates' stations and groups.
-        figures = figures.prefetch_related(
-            Prefetch(
-                "delegate__stations",
-                queryset=Station.objects.filter(is_active=True).order_by("name"),
-                to_attr="file_stations",
-            ),
-            Prefetch(
-                "delegate__groups",
-                queryset=DelegateGroup.objects.order_by("name"),
-                to_attr="file_groups",
-            ),
-        )
-        rows = [row_from_figures(figure) for figure in figures.iterator(chunk_size=2000)]
-        content = performance_workbook(rows=rows, year=year, exporter=request.user)
+        tally = figures_tally(delegates, year, fill=True)
+        count = tally["behind"] if self.behind_only else tally["with_figures"]
+        # The kept files read in chunks and written as they come (delegates.exports).
+        line = performance_liner()
+        lines = (line(*parts) for parts in figures_export_lines(figures))
+        content = b"".join(performance_chunks(lines=lines, year=year, exporter=request.user))
         audit_record(
             action="performance.export",
             request=request,
             object_type="delegates.performance",
             object_id=str(year),
-            detail={"rows": len(rows), "year": year, "filters": request.GET.dict()},
+            detail={"rows": count, "year": year, "filters": request.GET.dict()},
         )
         response = HttpResponse(
             content,

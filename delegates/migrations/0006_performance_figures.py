@@ -115,6 +115,11 @@ class Migration(migrations.Migration):
                 "indexes": [
                     models.Index(fields=["year", "name_pinyin"], name="perf_year_name_idx"),
                     models.Index(
+                        fields=["year", "delegate"],
+                        include=["behind", "computed_at"],
+                        name="perf_year_tally_idx",
+                    ),
+                    models.Index(
                         fields=["year", "-behind", "met_count", "name_pinyin"],
                         name="perf_year_behind_idx",
                     ),
