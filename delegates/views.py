@@ -592,7 +592,8 @@ class PerformanceListView(_NotFoundUnlessMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form, year, delegates, figures, sort = self.build()
         tally = figures_tally(delegates, year, fill=True)
-        total = tally["behind"] if self.behind_only else tally["total"]
+        # The lines listed: the kept files (any still being computed are announced apart).
+        total = tally["behind"] if self.behind_only else tally["with_figures"]
         paginator = Paginator(figures.values_list("pk", flat=True), self.paginate_by)
         paginator.count = total  # known from the tally: no second COUNT
         page = paginator.get_page(self.request.GET.get("page"))
