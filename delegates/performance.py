@@ -731,7 +731,7 @@ def figures_tally(delegates, year: int, *, fill: bool = False) -> dict:
 
     With ``fill``, the delegates without a kept file (new ones) get one: computed now when
     they are few (``FILL_INLINE``), else queued — once every few minutes per year — and counted
-    in ``pending`` for the page to say so."""
+    in ``pending`` for the page to say so. Not for years after the next one."""
     kept = FilteredRelation("performance_figures", condition=Q(performance_figures__year=year))
     tally = delegates.annotate(kept=kept).aggregate(
         total=Count("*"),
@@ -741,7 +741,9 @@ def figures_tally(delegates, year: int, *, fill: bool = False) -> dict:
     )
     tally["pending"] = 0
     missing = tally["total"] - tally["with_figures"]
-    if not fill or not missing:
+    # Years far ahead get no files (all zero, and a browse through every year up to 2100
+    # would keep millions of rows); next year's can be looked at.
+    if not fill or not missing or year > today().year + 1:
         return tally
     if missing <= FILL_INLINE:
         performance_refresh(performance_missing(delegates, year).values_list("pk", flat=True), year)

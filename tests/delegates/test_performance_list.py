@@ -332,3 +332,10 @@ def test_rebuild_performance_recomputes_a_year(delegate, frozen, capsys):
     call_command("rebuild_performance", "--missing")
     assert PerformanceFigures.objects.filter(delegate=delegate, year=2026).exists()
     assert "delegates computed" in capsys.readouterr().out
+
+
+def test_years_far_ahead_keep_no_files(client, office_user, delegate, frozen):
+    client.force_login(office_user)
+    assert client.get(LIST, {"year": 2090}).status_code == 200
+    assert client.get(LIST, {"year": 2027}).status_code == 200
+    assert set(PerformanceFigures.objects.values_list("year", flat=True)) == {2027}
