@@ -765,41 +765,32 @@ def figures_rows(figures, pks: list[int]) -> list[PerformanceRow]:
     return [row_from_figures(by_pk[pk], names) for pk in pks if pk in by_pk]
 
 
-def figures_export_lines(figures, *, chunk_size: int = 2000):
-    """Every kept file of ``figures`` in its order as (row, station names, group names), read
-    ``chunk_size`` at a time: three queries a chunk, plain values rather than model instances
-    (20,000 delegates' lines in well under a second of Python)."""
+def figures_export_lines(figures):
+    """Every kept file of ``figures`` in its order as (row, station names, group names): three
+    queries in all — the stations and the groups of all the delegates first, then the files
+    streamed in the list's order — and plain values rather than model instances (20,000
+    delegates' lines in about a second of Python)."""
     from .models import StationMembership
 
+    delegate_ids = figures.order_by().values("delegate_id")
+    stations: dict[int, list[str]] = defaultdict(list)
+    for delegate_id, name in (
+        StationMembership.objects.filter(delegate_id__in=delegate_ids, station__is_active=True)
+        .order_by("station__name")
+        .values_list("delegate_id", "station__name")
+    ):
+        stations[delegate_id].append(name)
+    groups: dict[int, list[str]] = defaultdict(list)
+    for delegate_id, name in (
+        Delegate.groups.through.objects.filter(delegate_id__in=delegate_ids)
+        .order_by("delegategroup__name")
+        .values_list("delegate_id", "delegategroup__name")
+    ):
+        groups[delegate_id].append(name)
     names = period_names()
     fields = [*DELEGATE_METRICS, "year", "detail", "delegate_id", "delegate__name"]
-    pks = list(figures.values_list("pk", flat=True))
-    for start in range(0, len(pks), chunk_size):
-        chunk = pks[start : start + chunk_size]
-        found = {
-            values["pk"]: values
-            for values in figures.order_by().filter(pk__in=chunk).values("pk", *fields)
-        }
-        delegate_ids = [values["delegate_id"] for values in found.values()]
-        stations: dict[int, list[str]] = defaultdict(list)
-        for delegate_id, name in (
-            StationMembership.objects.filter(delegate_id__in=delegate_ids, station__is_active=True)
-            .order_by("station__name")
-            .values_list("delegate_id", "station__name")
-        ):
-            stations[delegate_id].append(name)
-        groups: dict[int, list[str]] = defaultdict(list)
-        for delegate_id, name in (
-            Delegate.groups.through.objects.filter(delegate_id__in=delegate_ids)
-            .order_by("delegategroup__name")
-            .values_list("delegate_id", "delegategroup__name")
-        ):
-            groups[delegate_id].append(name)
-        for pk in chunk:
-            values = found.get(pk)
-            if values is None:
-                continue
-            delegate_id = values.pop("delegate_id")
-            delegate = SimpleNamespace(pk=delegate_id, name=values.pop("delegate__name"))
-            row = row_from_figures(SimpleNamespace(delegate=delegate, **values), names)
-            yield row, stations[delegate_id], groups[delegate_id]
+    for values in figures.values(*fields).iterator(chunk_size=2000):
+        delegate_id = values.pop("delegate_id")
+        delegate = SimpleNamespace(pk=delegate_id, name=values.pop("delegate__name"))
+        row = row_from_figures(SimpleNamespace(delegate=delegate, **values), names)
+        yield row, stations[delegate_id], groups[delegate_id]

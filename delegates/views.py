@@ -17,7 +17,7 @@ from accounts.services import audit_record
 from congress_portal.clock import today
 from congress_portal.forms import add_service_error
 
-from .exports import performance_chunks, performance_liner
+from .exports import performance_liner, performance_xlsx
 from .filters import DelegateFilter
 from .forms import (
     MIN_YEAR,
@@ -650,7 +650,7 @@ class PerformanceExportView(PerformanceListView):
         # The kept files read in chunks and written as they come (delegates.exports).
         line = performance_liner()
         lines = (line(*parts) for parts in figures_export_lines(figures))
-        content = b"".join(performance_chunks(lines=lines, year=year, exporter=request.user))
+        content = performance_xlsx(lines=lines, year=year, exporter=request.user)
         audit_record(
             action="performance.export",
             request=request,
