@@ -663,8 +663,10 @@ def row_from_figures(figures, names: dict[str, dict[int, str]] | None = None) ->
     names already translated (``period_names()``), for many rows."""
     names = names or period_names()
     detail = figures.detail or {}
-    targets = detail.get("targets") or [0] * len(DELEGATE_METRICS)
-    statuses = detail.get("statuses") or [Status.ON_TRACK] * len(DELEGATE_METRICS)
+    targets, statuses = detail.get("targets") or [], detail.get("statuses") or []
+    if len(targets) != len(DELEGATE_METRICS) or len(statuses) != len(DELEGATE_METRICS):
+        # Kept by an older version: shown as counts only until the next refresh rewrites it.
+        targets, statuses = [0] * len(DELEGATE_METRICS), [Status.ON_TRACK] * len(DELEGATE_METRICS)
     items = []
     for code, target, status in zip(DELEGATE_METRICS, targets, statuses, strict=True):
         if code == Metric.STATION_MONTHS:
