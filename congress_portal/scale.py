@@ -12,6 +12,7 @@ million models with ``full_clean`` takes hours; the generators keep the models' 
 themselves (the tests check them against the database's constraints and the rollups' check).
 """
 
+import contextlib
 import datetime
 import json
 import sys
@@ -27,6 +28,34 @@ from congress_portal.clock import now
 BENCH_PASSWORD = "bench-pass-2026"  # noqa: S105 — the benchmark accounts' published password
 EPOCH = datetime.date(1970, 1, 1)
 DAY = 86400
+
+
+# The apps whose tables hold the portal's data (``generate_scale --flush`` empties them; the
+# migrations, content types, permissions and the task schedule stay).
+DATA_APPS = (
+    "accounts",
+    "stations",
+    "delegates",
+    "suggestions",
+    "meetings",
+    "dashboard",
+    "otp_totp",
+    "admin",
+    "axes",
+)
+
+
+def data_models() -> list:
+    from django.apps import apps
+
+    models = []
+    for label in DATA_APPS:
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:
+            continue
+        models += list(config.get_models(include_auto_created=True))
+    return models
 
 
 def through(model, field_name: str):
@@ -140,6 +169,36 @@ class BulkWriter:
             self.progress.advance(n)
         return n
 
+    @contextlib.contextmanager
+    def indexes_later(self, models):
+        """Drop the secondary indexes of ``models``' tables, and build them again at the end.
+
+        Building an index once over a loaded table is several times faster than keeping it
+        up to date row by row. Indexes that back a constraint (primary key, UNIQUE) stay, and
+        so do all of them on SQLite. DDL is transactional on PostgreSQL: a failed run leaves
+        the indexes as they were.
+        """
+        if self.vendor != "postgresql":
+            yield
+            return
+        tables = [m._meta.db_table for m in models]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+                "FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+                "WHERE t.relname = ANY(%s) AND NOT i.indisprimary AND NOT EXISTS "
+                "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+                [tables],
+            )
+            indexes = cursor.fetchall()
+            for name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {name}")
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for _name, definition in indexes:
+                cursor.execute(definition)
+
     def reset_sequences(self) -> None:
         """After rows with explicit ids: each table's id sequence continues after its max id."""
         if self.vendor != "postgresql":
@@ -158,14 +217,21 @@ class Ids:
     def __init__(self):
         self.next: dict[str, int] = {}
 
+    def prime(self, models) -> None:
+        """Read where each table's ids stand, before any COPY: no query may run on the
+        connection while a COPY streams (it would wait for the COPY, which waits for it)."""
+        qn = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            for model in models:
+                if model._meta.pk.get_internal_type() not in ("AutoField", "BigAutoField"):
+                    continue
+                table = model._meta.db_table
+                cursor.execute(f"SELECT MAX({qn(model._meta.pk.column)}) FROM {qn(table)}")  # noqa: S608
+                self.next[table] = (cursor.fetchone()[0] or 0) + 1
+
     def take(self, model, n: int = 1) -> int:
         """Reserve ``n`` consecutive ids of ``model``; returns the first."""
         table = model._meta.db_table
-        if table not in self.next:
-            with connection.cursor() as cursor:
-                pk = connection.ops.quote_name(model._meta.pk.column)
-                cursor.execute(f"SELECT MAX({pk}) FROM {connection.ops.quote_name(table)}")  # noqa: S608
-                self.next[table] = (cursor.fetchone()[0] or 0) + 1
         first = self.next[table]
         self.next[table] += n
         return first
@@ -198,6 +264,9 @@ class Scale:
     facts: dict = field(default_factory=dict)
     users: list[tuple] = field(default_factory=list)
     user_names: dict[int, str] = field(default_factory=dict)
+    # Told of every suggestion's final state and trail as it is generated (the command uses
+    # it to compute the rollups' per-suggestion figures on the way, see generate_scale).
+    observer: object = None
 
     @classmethod
     def start(cls, *, sizes: Sizes, seed: int, progress: Progress) -> "Scale":
@@ -209,7 +278,7 @@ class Scale:
         zone = ZoneInfo(settings.TIME_ZONE)
         offset = int(moment.astimezone(zone).utcoffset().total_seconds())
         epoch = int(moment.timestamp())
-        return cls(
+        scale = cls(
             sizes=sizes,
             rng=random.Random(seed),  # noqa: S311 — synthetic data, reproducible by seed
             writer=BulkWriter(progress),
@@ -221,6 +290,8 @@ class Scale:
             today=EPOCH + datetime.timedelta(days=(epoch + offset) // DAY),
             vendor=connection.vendor,
         )
+        scale.ids.prime(data_models())
+        return scale
 
     # -- times ----------------------------------------------------------------------------
 

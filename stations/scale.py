@@ -218,7 +218,8 @@ def generate_stations(scale: Scale) -> None:
     scale.facts["sites_of_home"] = sites_of_home
     scale.facts["station_info"] = station_info
     scale.facts["staff_of_home"] = dict(staff_rows)
-    scale.facts["home_names"] = {row[0]: row[6] for row in rows if row[3] is None}
+    scale.facts["home_names"] = {row[0]: row[1] for row in rows if row[3] is None}
+    scale.facts["home_managers"] = {row[0]: row[6] for row in rows if row[3] is None}
     scale.progress.advance(len(rows))
 
 
@@ -261,7 +262,7 @@ def generate_reception(scale: Scale) -> None:
             )
         )
         staff = scale.facts["staff_of_home"][home]
-        leader = scale.facts["home_names"][home]
+        leader = scale.facts["home_managers"][home]
         mine = []
         for number, date in enumerate(dates):
             pk = scale.ids.take(ReceptionDay)

@@ -359,6 +359,8 @@ class Generator:
                     ],
                     extensions,
                 )
+                if scale.observer is not None:
+                    scale.observer.flush()
                 scale.progress.advance(len(suggestion_rows))
                 suggestion_rows, events, ratings, extensions = [], [], [], []
         self.facts["answered"] = {k: list(v) for k, v in self.answered.items()}
@@ -430,6 +432,8 @@ class Generator:
             s.take(delegate, delegate_user, delegate_name, assign=rng.random() < 0.15)
             self._walk(s, target, station, street, category, place_name, age)
         s.emit(events, ratings, extensions)
+        if scale.observer is not None:
+            scale.observer.suggestion(pk, submitted, s.state, s.unit, s.deadline, s.trail)
         if target != "merged":
             self.last_at_station[station] = (pk, code, title)
         if s.state in (State.REPLIED, State.CLOSED) and s.replied_at:
@@ -867,6 +871,7 @@ class _Walk:
             delays = self.delays
         moment = self.submitted
         user_names = scale.user_names
+        self.trail = []  # (verb, data, moment) for ``scale.observer``
         pending_extension = None
         for (
             verb,
@@ -934,6 +939,7 @@ class _Walk:
                     ratings.append([None, self.pk, value, comment, ts(moment)])
                     if value != RatingValue.UNSATISFIED:
                         self.closed_at = moment
+            self.trail.append((verb, data, moment))
             events.append(
                 [
                     None,
