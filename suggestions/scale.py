@@ -866,7 +866,7 @@ class _Walk:
         total = sum(self.delays)
         if total > available > 0:
             factor = available / total
-            delays = [max(int(d * factor), 1) for d in self.delays]
+            delays = [max(int(d * factor), 1) if d else 0 for d in self.delays]
         else:
             delays = self.delays
         moment = self.submitted
