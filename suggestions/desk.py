@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connections
 from django.db.models import Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext
@@ -413,17 +414,35 @@ class TabCount:
 
 
 def tab_counts(queryset, tabs, *, states=()) -> dict[str, TabCount]:
-    """Every tab's count up to COUNT_CAP, one LIMITed query a tab (each an index-only walk of
-    at most COUNT_CAP + 1 entries; see the indexes on Suggestion). ``states``: the state
-    filter's choice, whose tabs outside it count 0 without a query."""
-    counts = {}
+    """Every tab's count up to COUNT_CAP, in one query: one LIMITed subquery a tab, each an
+    index-only walk of at most COUNT_CAP + 1 entries (see the indexes on Suggestion).
+    ``states``: the state filter's choice; tabs outside it count 0 without asking.
+
+    The subqueries are Django's own SQL for each tab, put side by side in one SELECT: five
+    round trips and five compilations became one (the ORM cannot aggregate over several
+    LIMITed subqueries in one query)."""
+    parts, params, keys = [], [], []
     for tab in tabs:
         condition = tab.within(states)
         if condition is None:
-            counts[tab.key] = TabCount(tab, 0, False)
             continue
         rows = queryset.filter(condition).order_by().values("pk")[: COUNT_CAP + 1]
-        n = rows.count()
+        try:
+            sql, sql_params = rows.query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        # Django's compiled SQL; every value stays a parameter.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) desk_tab_{len(parts)})")  # noqa: S608
+        params.extend(sql_params)
+        keys.append(tab.key)
+    found = {}
+    if parts:
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            found = dict(zip(keys, cursor.fetchone(), strict=True))
+    counts = {}
+    for tab in tabs:
+        n = found.get(tab.key, 0)
         counts[tab.key] = TabCount(tab, n, n > COUNT_CAP)
     return counts
 

@@ -223,7 +223,9 @@ class DeskListView(DeskAccessMixin, TemplateView):
         counts = desk.tab_counts(filtered, tabs, states=states)
         condition = tab.within(states)
         rows = filtered.filter(condition) if condition is not None else filtered.none()
-        rows = rows.select_related("category", "station", "delegate", "handling_unit")
+        rows = rows.select_related("category", "station", "delegate", "handling_unit").only(
+            *_LIST_FIELDS
+        )
         page = desk.desk_page(rows, after=params.get("after"), before=params.get("before"))
         context.update(
             {
@@ -240,6 +242,20 @@ class DeskListView(DeskAccessMixin, TemplateView):
         )
         return context
 
+
+# What a row of the list shows: not the texts (details, replies of up to 3,000 characters each).
+_LIST_FIELDS = (
+    "tracking_code",
+    "title",
+    "state",
+    "deadline",
+    "reopen_count",
+    "submitted_at",
+    "category__name",
+    "station__name",
+    "delegate__name",
+    "handling_unit__name",
+)
 
 # Parameters of the desk's URL that are not filters: the queue and the position in it.
 _NOT_FILTERS = ("tab", "page", "after", "before")
