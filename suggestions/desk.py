@@ -503,23 +503,34 @@ class DeskPage:
 
 def desk_page(queryset, *, after: str | None = None, before: str | None = None) -> DeskPage:
     """One page of ``queryset`` in the desk's order: the first, the one after a cursor, or the
-    one before it. Two queries at most, whatever the depth."""
+    one before it. At most three queries, whatever the depth."""
     size = PAGE_SIZE
     after_key, before_key = read_cursor(after), read_cursor(before)
     if after_key is not None:
-        rows = list(queryset.filter(_older_than(after_key)).order_by(*ORDER)[: size + 1])
+        rows = _rows(queryset, queryset.filter(_older_than(after_key)), ORDER, size + 1)
         # An empty page (the rows below went away) still links back up from where it stands.
         newer = cursor_for(rows[0]) if rows else after
         return DeskPage(rows[:size], newer=newer, older=_next(rows, size))
     if before_key is not None:
         ascending = [field.removeprefix("-") for field in ORDER]
-        rows = list(queryset.filter(_newer_than(before_key)).order_by(*ascending)[: size + 1])
+        rows = _rows(queryset, queryset.filter(_newer_than(before_key)), ascending, size + 1)
         if len(rows) > size:
             rows = rows[:size][::-1]
             return DeskPage(rows, newer=cursor_for(rows[0]), older=cursor_for(rows[-1]))
         # Nothing above this page: it is the first page (which may have gained rows since).
-    rows = list(queryset.order_by(*ORDER)[: size + 1])
+    rows = _rows(queryset, queryset, ORDER, size + 1)
     return DeskPage(rows[:size], older=_next(rows, size))
+
+
+def _rows(queryset, narrowed, order, limit) -> list:
+    """The page's ids first (the scan the indexes serve, no joins), then those rows with their
+    station, category, delegate and unit: joining in the first query let PostgreSQL hash all
+    20,000 delegates before it knew that 26 rows would be kept."""
+    ids = list(narrowed.select_related(None).order_by(*order).values_list("pk", flat=True)[:limit])
+    if not ids:
+        return []
+    found = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _next(rows, size) -> str:
