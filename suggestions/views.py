@@ -19,9 +19,9 @@ from . import desk, services
 from .codes import format_code, normalise_code
 from .filters import SuggestionFilter
 from .forms import RatingForm, StaffSuggestionForm, SuggestionForm, TrackForm
-from .models import WITH_UNIT_STATES, Attachment, Channel, State, Verb
+from .models import WITH_UNIT_STATES, Attachment, Channel, State, Suggestion, Verb
 from .presenters import public_timeline, resident_status
-from .selectors import suggestion_by_code, suggestions_visible_to
+from .selectors import scope_parts, suggestion_by_code, suggestions_visible_to
 
 TRACK_LIMIT = 30  # lookups per client per 10 minutes, wrong or right
 TRACK_WINDOW = 600
@@ -226,7 +226,15 @@ class DeskListView(DeskAccessMixin, TemplateView):
         rows = rows.select_related("category", "station", "delegate", "handling_unit").only(
             *_LIST_FIELDS
         )
-        page = desk.desk_page(rows, after=params.get("after"), before=params.get("before"))
+        parts = scope_parts(user) if condition is not None else None
+        if parts is not None:
+            # The same filters without the scope, for reading each part of it in its index
+            # (filter_queryset applies the validated form again; no second validation).
+            unscoped = filterset.filter_queryset(Suggestion.objects.all()).filter(condition)
+            parts = (unscoped, parts)
+        page = desk.desk_page(
+            rows, after=params.get("after"), before=params.get("before"), parts=parts
+        )
         context.update(
             {
                 "filter": filterset,
