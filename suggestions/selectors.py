@@ -69,6 +69,35 @@ def suggestions_visible_to(user) -> QuerySet[Suggestion]:
     return qs.none()
 
 
+# A scope of more parts than this is read as one (each part is one index descent per page).
+MAX_SCOPE_PARTS = 40
+
+
+def scope_parts(user) -> list[Q] | None:
+    """The scope of ``suggestions_visible_to`` as the parts it unites (one station, the
+    delegate's own, one unit), each an equality on the leading column of an index in the
+    desk's order; None for the office or a scope of too many parts. The desk reads a page from
+    each part and merges them (``desk.desk_page``): "station IN (…)" let PostgreSQL walk the
+    whole table's order index for the few rows of a few stations."""
+    if user is None or not user.is_authenticated or user.is_office:
+        return None
+    if user.role == Role.STATION_STAFF:
+        parts = [Q(station_id=pk) for pk in sorted(station_ids_in_scope(user))]
+    elif user.role == Role.DELEGATE:
+        delegate = user_delegate(user)
+        if delegate is None:
+            return None
+        stations = sorted(station_ids_in_scope(user))
+        parts = [Q(delegate_id=delegate.pk), *(Q(station_id=pk) for pk in stations)]
+    elif user.role == Role.UNIT_STAFF:
+        parts = [Q(handling_unit_id=pk) for pk in sorted(unit_ids_in_scope(user))]
+    else:
+        return None
+    if not parts or len(parts) > MAX_SCOPE_PARTS:
+        return None
+    return parts
+
+
 def unit_ids_in_scope(user) -> set[int]:
     """The handling units a unit account works for."""
     if user.role != Role.UNIT_STAFF:

@@ -28,9 +28,9 @@ from .forms import (
     SuggestionForm,
     TrackForm,
 )
-from .models import WITH_UNIT_STATES, Attachment, Channel, State, Verb
+from .models import WITH_UNIT_STATES, Attachment, Channel, State, Suggestion, Verb
 from .presenters import public_timeline, resident_status
-from .selectors import suggestion_by_code, suggestions_visible_to
+from .selectors import scope_parts, suggestion_by_code, suggestions_visible_to
 
 TRACK_LIMIT = 30  # lookups per client per 10 minutes, wrong or right
 TRACK_WINDOW = 600
@@ -292,8 +292,18 @@ class DeskListView(DeskAccessMixin, TemplateView):
         counts = desk.tab_counts(filtered, tabs, states=states)
         condition = tab.within(states)
         rows = filtered.filter(condition) if condition is not None else filtered.none()
-        rows = rows.select_related("category", "station", "delegate", "handling_unit")
-        page = desk.desk_page(rows, after=params.get("after"), before=params.get("before"))
+        rows = rows.select_related("category", "station", "delegate", "handling_unit").only(
+            *_LIST_FIELDS
+        )
+        parts = scope_parts(user) if condition is not None else None
+        if parts is not None:
+            # The same filters without the scope, for reading each part of it in its index
+            # (filter_queryset applies the validated form again; no second validation).
+            unscoped = filterset.filter_queryset(Suggestion.objects.all()).filter(condition)
+            parts = (unscoped, parts)
+        page = desk.desk_page(
+            rows, after=params.get("after"), before=params.get("before"), parts=parts
+        )
         context.update(
             {
                 "filter": filterset,
@@ -309,6 +319,20 @@ class DeskListView(DeskAccessMixin, TemplateView):
         )
         return context
 
+
+# What a row of the list shows: not the texts (details, replies of up to 3,000 characters each).
+_LIST_FIELDS = (
+    "tracking_code",
+    "title",
+    "state",
+    "deadline",
+    "reopen_count",
+    "submitted_at",
+    "category__name",
+    "station__name",
+    "delegate__name",
+    "handling_unit__name",
+)
 
 # Parameters of the desk's URL that are not filters: the queue and the position in it.
 _NOT_FILTERS = ("tab", "page", "after", "before")

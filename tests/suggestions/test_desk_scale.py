@@ -50,15 +50,21 @@ def many(submit):
     return sorted(Suggestion.objects.all(), key=lambda s: (s.submitted_at, s.pk), reverse=True)
 
 
-def test_older_and_newer_pages_show_every_row_once_even_at_equal_times(client, office_user, many):
-    client.force_login(office_user)
+@pytest.mark.parametrize("user", ["office_user", "delegate_user"])  # a delegate's: two parts
+def test_older_and_newer_pages_show_every_row_once_even_at_equal_times(
+    client, request, user, many, walk_to
+):
+    taken = walk_to("accepted")  # the delegate's own, at the same time as others
+    Suggestion.objects.filter(pk=taken.pk).update(submitted_at=many[10].submitted_at)
+    many = sorted(Suggestion.objects.all(), key=lambda s: (s.submitted_at, s.pk), reverse=True)
+    client.force_login(request.getfixturevalue(user))
     pages = [_desk(client, tab="all")]
     assert not _link(pages[0], "prev")
     while query := _link(pages[-1], "next"):
         pages.append(_follow(client, query))
     shown = [pk for page in pages for pk in _ids(page)]
     assert shown == [s.pk for s in many]
-    assert [len(_ids(page)) for page in pages] == [25, 25, 10]
+    assert [len(_ids(page)) for page in pages] == [25, 25, 11]
 
     # Back up from the last page: the same pages in reverse, then the first has no Newer.
     back = [pages[-1]]
