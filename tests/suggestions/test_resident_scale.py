@@ -239,7 +239,7 @@ def test_the_tracking_page_costs_the_same_queries_however_long_the_trail(client,
 
 
 def test_with_javascript_the_place_picker_follows_the_chosen_station(client, county):
-    areas, stations = county
+    stations = county[1]
     html = client.get(reverse(NEW)).content.decode()
     place = re.search(r'<select name="place"[^>]*>', html).group(0)
     assert "data-picker-url=" in place and "data-picker-forward" in place
