@@ -12,6 +12,7 @@ from stations.selectors import in_area
 
 from .codes import normalise_code
 from .models import WITH_UNIT_STATES, Category, Channel, State, Suggestion
+from .search import text_search
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -99,12 +100,16 @@ class SuggestionFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        # Substring search works for Chinese, which has no word boundaries; a tracking code
-        # matches however it was typed (dashes, spaces, lower case).
-        condition = Q(title__icontains=value) | Q(content__icontains=value)
+        # The text index (suggestions/search.py: Chinese cut into character pairs) narrows the
+        # rows; a tracking code matches however it was typed (dashes, spaces, lower case). A
+        # search with neither matches nothing, rather than scanning every row.
+        condition = text_search(value, using=queryset.db)
         code = normalise_code(value)
         if code:
-            condition |= Q(tracking_code=code)
+            code_match = Q(tracking_code=code)
+            condition = code_match if condition is None else condition | code_match
+        if condition is None:
+            return queryset.none()
         return queryset.filter(condition)
 
     def filter_region(self, queryset, name, value):
