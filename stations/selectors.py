@@ -291,6 +291,40 @@ def station_figures(*, station: Station, year: int | None = None) -> dict:
     }
 
 
+def station_rollup_figures(*, station: Station, year: int | None = None) -> dict:
+    """``station_figures`` read from the dashboard's maintained rollups instead of the
+    suggestions: at most a few hundred rollup rows of the station's year (one per month,
+    category, channel and unit, through their (station, month) index), however many
+    suggestions a busy station has. The same figures: merged duplicates left out, handled =
+    replied or closed now."""
+    from dashboard.scopes import Scope
+    from dashboard.selectors import rollups_in
+
+    year = year or today().year
+    totals = rollups_in(
+        Scope(station_ids=frozenset({station.pk})),
+        datetime.date(year, 1, 1),
+        datetime.date(year, 12, 1),
+    ).aggregate(
+        received=Sum("received"),
+        merged=Sum("now_merged"),
+        replied=Sum("now_replied"),
+        closed=Sum("now_closed"),
+    )
+    received = (totals["received"] or 0) - (totals["merged"] or 0)
+    handled = (totals["replied"] or 0) + (totals["closed"] or 0)
+    visitors = ReceptionDay.objects.filter(
+        station=station, date__year=year, status=ReceptionDay.Status.HELD
+    ).aggregate(total=Sum("visitors"))["total"]
+    return {
+        "year": year,
+        "visitors": visitors or 0,
+        "received": received,
+        "handled": handled,
+        "in_progress": received - handled,
+    }
+
+
 def _duties_prefetch() -> Prefetch:
     return Prefetch(
         "duties",
