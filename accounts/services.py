@@ -17,8 +17,10 @@ def audit_record(
     object_id: str = "",
     outcome: str = AuditEvent.Outcome.SUCCESS,
     detail: dict | None = None,
+    ip: str | None = None,
 ) -> AuditEvent:
-    """Append one audit event. ``detail`` must never carry passwords, full phones or codes."""
+    """Append one audit event. ``detail`` must never carry passwords, full phones or codes.
+    ``ip`` names the client when there is no request (a background task acting for one)."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     if obj is not None:
@@ -30,7 +32,7 @@ def audit_record(
         actor=actor if actor_is_user else None,
         actor_label=str(actor) if actor is not None else "",
         actor_role=getattr(actor, "role", "") if actor_is_user else "",
-        ip_address=client_ip(request),
+        ip_address=ip or client_ip(request),
         object_type=object_type,
         object_id=object_id,
         outcome=outcome,

@@ -1,26 +1,27 @@
 """Excel ledgers (台账): suggestions, reception logs, activities, performance files.
 
-Each export is scoped to the user like the screen it comes from, takes that screen's GET
-filters, masks residents' phone numbers unless an office user holds ``accounts.reveal_phone``,
-ends with who exported it, when and with which filters, and is audited with its row count.
-The workbook is in Chinese whatever the interface language: a ledger is an official record.
+Each ledger is scoped to the user like the screen it comes from, takes that screen's filters,
+masks residents' phone numbers unless an office user holds ``accounts.reveal_phone``, ends
+with who exported it, when and with which filters, and is audited with its row count. The
+workbook is in Chinese whatever the interface language: a ledger is an official record.
+
+This module only describes a ledger (``build``: its columns, its rows as keyset-ordered
+chunks, its count); ``dashboard.exports`` writes it in a background task and
+``dashboard.ledger_views`` offers it.
 """
 
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
 from django import forms
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect
-from django.utils import timezone, translation
+from django.http import Http404, QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView
 
 from accounts.models import Role
-from accounts.services import audit_record
 from congress_portal.clock import now, today
 from congress_portal.masking import mask_name, mask_phone
 from congress_portal.pickers import PickerChoiceField, PickerSelect
@@ -35,6 +36,9 @@ from .xlsx import Column, write_ledger
 
 LEDGER_LANGUAGE = "zh-hans"
 CHUNK = 1000
+# Filters a ledger never takes: the desk's paging and tabs, the form's own fields.
+IGNORED_PARAMS = ("page", "tab", "kind", "csrfmiddlewaretoken")
+MAX_PARAM_LENGTH = 200
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
@@ -44,11 +48,47 @@ class BadFilters(Exception):
         self.errors = errors
 
 
+@dataclass
+class Ledger:
+    """One ledger for one user and filters: what the workbook holds, not yet read."""
+
+    kind: str
+    filename: str
+    title: str
+    columns: list[Column]
+    rows: Callable[[], Iterable[list]]
+    count: Callable[[], int]
+    detail: dict = field(default_factory=dict)
+
+
 # --- who may export what ----------------------------------------------------------------------
 
 
 def can_reveal(user) -> bool:
     return user.is_office and user.has_perm("accounts.reveal_phone")
+
+
+def scope_of(user) -> str:
+    """A digest of what ``user`` may export: their role, office rights, phone rights,
+    stations, delegate and units. A file built for one scope is not handed over in another."""
+    parts = [
+        user.role or "",
+        "office" if user.is_office else "",
+        "reveal" if can_reveal(user) else "",
+    ]
+    if not user.is_office:
+        if user.role in (Role.STATION_STAFF, Role.DELEGATE):
+            parts.append(",".join(str(pk) for pk in sorted(station_ids_in_scope(user))))
+        if user.role == Role.DELEGATE:
+            parts.append(str(getattr(getattr(user, "delegate", None), "pk", "")))
+        if user.role == Role.UNIT_STAFF:
+            parts.append(
+                ",".join(
+                    str(pk)
+                    for pk in user.handling_units.values_list("id", flat=True).order_by("id")
+                )
+            )
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def _stations_for(user):
@@ -119,18 +159,38 @@ class PerformanceFilterForm(forms.Form):
         self.fields["station"].scope(user)
 
 
-def _bound(form_class, request):
-    form = form_class(request.GET or None, user=request.user)
+def params_from(data: QueryDict) -> list[list[str]]:
+    """The filters of a form or query string as [name, value] pairs, in their order."""
+    return [
+        [key, value[:MAX_PARAM_LENGTH]]
+        for key, values in data.lists()
+        if key not in IGNORED_PARAMS
+        for value in values
+    ]
+
+
+def query_from(params: list) -> QueryDict:
+    """The pairs of ``params_from`` back as the QueryDict the filter forms take."""
+    data = QueryDict(mutable=True)
+    for pair in params or []:
+        if isinstance(pair, list | tuple) and len(pair) == 2:
+            data.appendlist(str(pair[0]), str(pair[1]))
+    return data
+
+
+def _bound(form_class, user, params: QueryDict):
+    form = form_class(params or None, user=user)
     if form.is_bound and not form.is_valid():
         raise BadFilters(form.errors)
     return form.cleaned_data if form.is_bound else {}
 
 
-def _described(request, names: dict) -> str:
+def describe(kind: str, params: QueryDict) -> str:
     """The filters applied, as the footer and the audit log say them (phones masked)."""
+    names = SUGGESTION_FILTER_NAMES if kind == "suggestions" else DATED_FILTER_NAMES
     parts = []
-    for key, value in request.GET.lists():
-        if key in ("page", "tab") or not any(value):
+    for key, value in params.lists():
+        if key in IGNORED_PARAMS or not any(value):
             continue
         label = names.get(key, key)
         shown = ", ".join(redact_phones(v)[:60] for v in value if v)
@@ -138,13 +198,13 @@ def _described(request, names: dict) -> str:
     return "; ".join(parts) or gettext("none")
 
 
-def _footer(request, filters: str):
+def footer_for(user, filters: str):
     def lines(count):
         return [
             gettext("Exported by %(user)s (%(role)s) at %(time)s; %(count)s records.")
             % {
-                "user": request.user.display_name,
-                "role": request.user.get_role_display() or "—",
+                "user": user.display_name,
+                "role": user.get_role_display() or "—",
                 "time": _local_now(),
                 "count": count,
             },
@@ -158,41 +218,55 @@ def _local_now() -> str:
     return f"{timezone.localtime(now()):%Y-%m-%d %H:%M}"
 
 
-def _respond(request, *, kind, filename, title, columns, rows, filters, detail=None):
-    stream, count = write_ledger(
-        title=title, columns=columns, rows=rows, footer=_footer(request, filters)
-    )
-    audit_record(
-        action="ledger.export",
-        request=request,
-        object_type="ledger",
-        object_id=kind,
-        detail={"rows": count, "filters": filters, **(detail or {})},
-    )
-    stamp = f"{today():%Y%m%d}"
-    return FileResponse(
-        stream,
-        as_attachment=True,
-        filename=f"{filename}-{stamp}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+def _value(obj, key: str):
+    if isinstance(obj, dict):
+        return obj[key]
+    for part in key.split("__"):
+        obj = getattr(obj, part)
+    return obj
 
 
-def _bad_filters(request, errors):
-    for field, messages_ in errors.items():
-        for message in messages_:
-            messages.error(request, message if field == "__all__" else f"{field}: {message}")
-    return redirect("dashboard:ledgers")
+def keyset(qs, keys: tuple[str, ...], size: int = CHUNK) -> Iterator:
+    """The rows of ``qs`` in ``keys`` order (the last one unique), ``size`` rows a query,
+    each query starting after the last row seen: the millionth row costs what the first
+    does (OFFSET would re-read every row before it), no cursor or transaction stays open
+    for the minutes a province's ledger takes, and prefetches run a chunk at a time."""
+    qs = qs.order_by(*keys)
+    after = None
+    while True:
+        chunk = list((qs if after is None else qs.filter(after))[:size])
+        yield from chunk
+        if len(chunk) < size:
+            return
+        last = [_value(chunk[-1], key) for key in keys]
+        after = Q()
+        for index, key in enumerate(keys):
+            step = Q(**{f"{key}__gt": last[index]})
+            for before, value in zip(keys[:index], last[:index], strict=True):
+                step &= Q(**{before: value})
+            after |= step
+        # The same condition, with the first key's bound alone as well: that is what an index
+        # on it can seek to (PostgreSQL read the OR from the start of the index, so every
+        # chunk cost more than the one before).
+        after &= Q(**{f"{keys[0]}__gte": last[0]})
 
 
 # --- 建议办理台账 ------------------------------------------------------------------------------
 
 
-def _suggestion_queryset(request):
+@dataclass
+class _FilterRequest:
+    """What the desk's FilterSet reads of a request (its pickers are scoped to ``user``):
+    the task that writes a ledger has the requester and their filters, not their request."""
+
+    user: object
+    GET: QueryDict
+
+
+def _suggestion_queryset(user, params: QueryDict):
     """The user's suggestions narrowed by the desk list's filters (its own FilterSet)."""
-    user = request.user
     scope = suggestions_visible_to(user)
-    params = request.GET.copy()
+    params = params.copy()
     region = params.pop("region", [""])[-1]
     if region:
         if not region.isdigit() or len(region) > 18 or user.role == Role.UNIT_STAFF:
@@ -201,10 +275,44 @@ def _suggestion_queryset(request):
     from suggestions.filters import SuggestionFilter
 
     # The desk list's own filter, its pickers scoped to the request's user like the desk's.
-    filterset = SuggestionFilter(params, queryset=scope, request=request)
+    filterset = SuggestionFilter(params, queryset=scope, request=_FilterRequest(user, params))
     if not filterset.is_valid():
         raise BadFilters(filterset.errors)
     return filterset.qs
+
+
+SUGGESTION_FIELDS = (
+    "pk",
+    "tracking_code",
+    "title",
+    "content",
+    "category__name",
+    "station__name",
+    "channel",
+    "submitter_name",
+    "submitter_phone",
+    "address",
+    "submitted_at",
+    "state",
+    "delegate__name",
+    "accepted_at",
+    "outcome",
+    "handling_unit__name",
+    "dispatched_at",
+    "deadline",
+    "unit_replied_at",
+    "replied_at",
+    "reply",
+    "feedback_channel",
+    "rating",
+    "reopen_count",
+    "closed_at",
+)
+
+
+def _labels(choices) -> dict[str, str]:
+    """A field's choices as plain strings, translated once rather than once a cell."""
+    return {key: str(label) for key, label in choices}
 
 
 SUGGESTION_FILTER_NAMES = {
@@ -223,111 +331,104 @@ SUGGESTION_FILTER_NAMES = {
 }
 
 
-@login_required
-@require_GET
-def suggestion_ledger(request):
+def suggestion_ledger(user, params: QueryDict) -> Ledger:
     """建议办理台账: one row per suggestion the user may see, with the desk list's filters."""
-    user = request.user
-    try:
-        qs = _suggestion_queryset(request)
-    except BadFilters as error:
-        return _bad_filters(request, error.errors)
+    qs = _suggestion_queryset(user, params)
     reveal = can_reveal(user)
     is_unit = user.role == Role.UNIT_STAFF and not user.is_office
-    qs = qs.select_related("category", "station", "delegate", "handling_unit").order_by(
-        "submitted_at", "pk"
-    )
+    # Plain values, not model instances: building a million objects with four related ones
+    # each was most of the time a province's ledger took.
+    qs = qs.values(*SUGGESTION_FIELDS)
     today_ = today()
-    with translation.override(LEDGER_LANGUAGE):
-        states, channels = dict(State.choices), dict(Channel.choices)
-        outcomes = dict(Suggestion._meta.get_field("outcome").choices)
-        feedback = dict(Suggestion._meta.get_field("feedback_channel").choices)
-        ratings = dict(Suggestion._meta.get_field("rating").choices)
-        yes, no = gettext("yes"), gettext("no")
+    states, channels = _labels(State.choices), _labels(Channel.choices)
+    outcomes = _labels(Suggestion._meta.get_field("outcome").choices)
+    feedback = _labels(Suggestion._meta.get_field("feedback_channel").choices)
+    ratings = _labels(Suggestion._meta.get_field("rating").choices)
+    yes, no = gettext("yes"), gettext("no")
+    open_with_unit = (State.DISPATCHED, State.IN_PROGRESS)
 
-        def text(value):
-            return value if reveal else redact_phones(value)
+    def text(value):
+        return value if reveal else redact_phones(value)
 
-        def phone(value):
-            if is_unit or not value:
-                return ""
-            return value if reveal else mask_phone(value)
+    def phone(value):
+        if is_unit or not value:
+            return ""
+        return value if reveal else mask_phone(value)
 
-        def name(value):
-            return mask_name(value) if is_unit else value
+    def name(value):
+        return mask_name(value) if is_unit else value
 
-        def rows():
-            for number, s in enumerate(qs.iterator(chunk_size=CHUNK), start=1):
-                overdue = s.state in (State.DISPATCHED, State.IN_PROGRESS) and bool(
-                    s.deadline and s.deadline < today_
-                )
-                yield [
-                    number,
-                    s.tracking_code,
-                    text(s.title),
-                    text(s.content),
-                    s.category.name,
-                    s.station.name,
-                    str(channels.get(s.channel, s.channel)),
-                    name(s.submitter_name),
-                    phone(s.submitter_phone),
-                    "" if is_unit else text(s.address),
-                    s.submitted_at,
-                    str(states.get(s.state, s.state)),
-                    s.delegate.name if s.delegate_id else "",
-                    s.accepted_at,
-                    str(outcomes.get(s.outcome, "")),
-                    s.handling_unit.name if s.handling_unit_id else "",
-                    s.dispatched_at,
-                    s.deadline,
-                    yes if overdue else no,
-                    s.unit_replied_at,
-                    s.replied_at,
-                    text(s.reply),
-                    str(feedback.get(s.feedback_channel, "")),
-                    str(ratings.get(s.rating, "")),
-                    s.reopen_count,
-                    s.closed_at,
-                ]
+    def rows():
+        for number, s in enumerate(keyset(qs, ("submitted_at", "pk")), start=1):
+            overdue = s["state"] in open_with_unit and bool(
+                s["deadline"] and s["deadline"] < today_
+            )
+            yield [
+                number,
+                s["tracking_code"],
+                text(s["title"]),
+                text(s["content"]),
+                s["category__name"],
+                s["station__name"],
+                channels.get(s["channel"], s["channel"]),
+                name(s["submitter_name"]),
+                phone(s["submitter_phone"]),
+                "" if is_unit else text(s["address"]),
+                s["submitted_at"],
+                states.get(s["state"], s["state"]),
+                s["delegate__name"] or "",
+                s["accepted_at"],
+                outcomes.get(s["outcome"], ""),
+                s["handling_unit__name"] or "",
+                s["dispatched_at"],
+                s["deadline"],
+                yes if overdue else no,
+                s["unit_replied_at"],
+                s["replied_at"],
+                text(s["reply"]),
+                feedback.get(s["feedback_channel"], ""),
+                ratings.get(s["rating"], ""),
+                s["reopen_count"],
+                s["closed_at"],
+            ]
 
-        columns = [
-            Column(gettext("No."), 6),
-            Column(gettext("Tracking code"), 14),
-            Column(gettext("Title"), 28, wrap=True),
-            Column(gettext("Details"), 48, wrap=True),
-            Column(gettext("Category"), 12),
-            Column(gettext("Station"), 20),
-            Column(gettext("Channel"), 10),
-            Column(gettext("Resident's name"), 10),
-            Column(gettext("Phone"), 14),
-            Column(gettext("Address"), 24, wrap=True),
-            Column(gettext("Submitted"), 17),
-            Column(gettext("Status"), 10),
-            Column(gettext("Delegate"), 10),
-            Column(gettext("Taken"), 17),
-            Column(gettext("Outcome"), 14),
-            Column(gettext("Handling unit"), 20),
-            Column(gettext("Dispatched"), 17),
-            Column(gettext("Deadline"), 12),
-            Column(gettext("Overdue"), 8),
-            Column(gettext("Unit replied"), 17),
-            Column(gettext("Replied to the resident"), 17),
-            Column(gettext("Reply"), 48, wrap=True),
-            Column(gettext("Fed back"), 10),
-            Column(gettext("Rating"), 10),
-            Column(gettext("Times reopened"), 8),
-            Column(gettext("Closed at"), 17),
-        ]
-        return _respond(
-            request,
-            kind="suggestions",
-            filename="suggestion-ledger",
-            title=gettext("Suggestion handling ledger"),
-            columns=columns,
-            rows=rows(),
-            filters=_described(request, SUGGESTION_FILTER_NAMES),
-            detail={"phones": "full" if reveal else "masked"},
-        )
+    columns = [
+        Column(gettext("No."), 6),
+        Column(gettext("Tracking code"), 14),
+        Column(gettext("Title"), 28, wrap=True),
+        Column(gettext("Details"), 48, wrap=True),
+        Column(gettext("Category"), 12),
+        Column(gettext("Station"), 20),
+        Column(gettext("Channel"), 10),
+        Column(gettext("Resident's name"), 10),
+        Column(gettext("Phone"), 14),
+        Column(gettext("Address"), 24, wrap=True),
+        Column(gettext("Submitted"), 17),
+        Column(gettext("Status"), 10),
+        Column(gettext("Delegate"), 10),
+        Column(gettext("Taken"), 17),
+        Column(gettext("Outcome"), 14),
+        Column(gettext("Handling unit"), 20),
+        Column(gettext("Dispatched"), 17),
+        Column(gettext("Deadline"), 12),
+        Column(gettext("Overdue"), 8),
+        Column(gettext("Unit replied"), 17),
+        Column(gettext("Replied to the resident"), 17),
+        Column(gettext("Reply"), 48, wrap=True),
+        Column(gettext("Fed back"), 10),
+        Column(gettext("Rating"), 10),
+        Column(gettext("Times reopened"), 8),
+        Column(gettext("Closed at"), 17),
+    ]
+    return Ledger(
+        kind="suggestions",
+        filename="suggestion-ledger",
+        title=gettext("Suggestion handling ledger"),
+        columns=columns,
+        rows=rows,
+        count=qs.count,
+        detail={"phones": "full" if reveal else "masked"},
+    )
 
 
 # --- 接待登记台账 ------------------------------------------------------------------------------
@@ -349,8 +450,8 @@ def _area_or_404(value: str) -> Region:
     return region
 
 
-def _region_filter(request, qs):
-    region = request.GET.get("region", "")
+def _region_filter(params: QueryDict, qs):
+    region = params.get("region", "")
     if not region:
         return qs
     if not region.isdigit() or len(region) > 18:
@@ -358,87 +459,78 @@ def _region_filter(request, qs):
     return qs.filter(in_area(_area_or_404(region)))
 
 
-@login_required
-@require_GET
-def reception_ledger(request):
+def reception_ledger(user, params: QueryDict) -> Ledger:
     """接待登记台账: one row per reception day of the user's stations, with its log."""
-    ids = _stations_for(request.user)
-    try:
-        data = _bound(DatedFilterForm, request)
-    except BadFilters as error:
-        return _bad_filters(request, error.errors)
+    ids = _stations_for(user)
+    data = _bound(DatedFilterForm, user, params)
     qs = ReceptionDay.objects.select_related("station", "logged_by")
     if ids is not None:
         qs = qs.filter(station_id__in=ids)
-    qs = _region_filter(request, qs)
+    qs = _region_filter(params, qs)
     if data.get("station"):
         qs = qs.filter(station=data["station"])
     if data.get("date_from"):
         qs = qs.filter(date__gte=data["date_from"])
     if data.get("date_to"):
         qs = qs.filter(date__lte=data["date_to"])
-    qs = (
-        qs.annotate(suggestion_count=Count("suggestions", distinct=True))
-        .prefetch_related(
-            Prefetch(
-                "duties",
-                queryset=DutyAssignment.objects.select_related("delegate").order_by(
-                    "delegate__name_pinyin", "delegate__name"
-                ),
-            )
+    counted = qs
+    qs = qs.annotate(suggestion_count=Count("suggestions", distinct=True)).prefetch_related(
+        Prefetch(
+            "duties",
+            queryset=DutyAssignment.objects.select_related("delegate").order_by(
+                "delegate__name_pinyin", "delegate__name"
+            ),
         )
-        .order_by("date", "station__name", "pk")
     )
-    with translation.override(LEDGER_LANGUAGE):
-        statuses = dict(ReceptionDay.Status.choices)
+    statuses = dict(ReceptionDay.Status.choices)
 
-        def rows():
-            for number, day in enumerate(qs.iterator(chunk_size=CHUNK), start=1):
-                duties = list(day.duties.all())
-                yield [
-                    number,
-                    day.date,
-                    f"{day.start_time:%H:%M}-{day.end_time:%H:%M}",
-                    day.station.name,
-                    day.theme,
-                    str(statuses.get(day.status, day.status)),
-                    day.leader_name,
-                    "、".join(d.delegate.name for d in duties),
-                    "、".join(d.delegate.name for d in duties if d.attended),
-                    day.visitors,
-                    day.suggestion_count,
-                    redact_phones(day.log_notes),
-                    day.cancel_reason,
-                    day.logged_by.display_name if day.logged_by_id else "",
-                    day.logged_at,
-                ]
+    def rows():
+        days = keyset(qs, ("date", "station__name", "pk"))
+        for number, day in enumerate(days, start=1):
+            duties = list(day.duties.all())
+            yield [
+                number,
+                day.date,
+                f"{day.start_time:%H:%M}-{day.end_time:%H:%M}",
+                day.station.name,
+                day.theme,
+                str(statuses.get(day.status, day.status)),
+                day.leader_name,
+                "、".join(d.delegate.name for d in duties),
+                "、".join(d.delegate.name for d in duties if d.attended),
+                day.visitors,
+                day.suggestion_count,
+                redact_phones(day.log_notes),
+                day.cancel_reason,
+                day.logged_by.display_name if day.logged_by_id else "",
+                day.logged_at,
+            ]
 
-        columns = [
-            Column(gettext("No."), 6),
-            Column(gettext("Date"), 12),
-            Column(gettext("Time"), 12),
-            Column(gettext("Station"), 22),
-            Column(gettext("Theme"), 16),
-            Column(gettext("Status"), 8),
-            Column(gettext("Leader in charge"), 12),
-            Column(gettext("Delegates on duty"), 20, wrap=True),
-            Column(gettext("Delegates present"), 20, wrap=True),
-            Column(gettext("Residents received"), 10),
-            Column(gettext("Suggestions recorded"), 10),
-            Column(gettext("Notes"), 48, wrap=True),
-            Column(gettext("Reason for cancelling"), 20, wrap=True),
-            Column(gettext("Logged by"), 12),
-            Column(gettext("Logged at"), 17),
-        ]
-        return _respond(
-            request,
-            kind="receptions",
-            filename="reception-ledger",
-            title=gettext("Reception register"),
-            columns=columns,
-            rows=rows(),
-            filters=_described(request, DATED_FILTER_NAMES),
-        )
+    columns = [
+        Column(gettext("No."), 6),
+        Column(gettext("Date"), 12),
+        Column(gettext("Time"), 12),
+        Column(gettext("Station"), 22),
+        Column(gettext("Theme"), 16),
+        Column(gettext("Status"), 8),
+        Column(gettext("Leader in charge"), 12),
+        Column(gettext("Delegates on duty"), 20, wrap=True),
+        Column(gettext("Delegates present"), 20, wrap=True),
+        Column(gettext("Residents received"), 10),
+        Column(gettext("Suggestions recorded"), 10),
+        Column(gettext("Notes"), 48, wrap=True),
+        Column(gettext("Reason for cancelling"), 20, wrap=True),
+        Column(gettext("Logged by"), 12),
+        Column(gettext("Logged at"), 17),
+    ]
+    return Ledger(
+        kind="receptions",
+        filename="reception-ledger",
+        title=gettext("Reception register"),
+        columns=columns,
+        rows=rows,
+        count=counted.count,
+    )
 
 
 # --- 履职活动台账 -------------------------------------------------------------------------------
@@ -471,16 +563,11 @@ def _activities_for(user):
     raise Http404("no ledger for this role")
 
 
-@login_required
-@require_GET
-def activity_ledger(request):
+def activity_ledger(user, params: QueryDict) -> Ledger:
     """履职活动台账: one row per delegate activity in the user's scope."""
-    qs = _activities_for(request.user)
-    try:
-        data = _bound(ActivityFilterForm, request)
-    except BadFilters as error:
-        return _bad_filters(request, error.errors)
-    qs = _region_filter(request, qs)
+    qs = _activities_for(user)
+    data = _bound(ActivityFilterForm, user, params)
+    qs = _region_filter(params, qs)
     if data.get("station"):
         qs = qs.filter(station=data["station"])
     if data.get("date_from"):
@@ -489,54 +576,48 @@ def activity_ledger(request):
         qs = qs.filter(date__lte=data["date_to"])
     if data.get("kind"):
         qs = qs.filter(kind=data["kind"])
-    qs = (
-        qs.select_related("station", "created_by")
-        .prefetch_related(
-            Prefetch("participants", queryset=Delegate.objects.order_by("name_pinyin", "name"))
-        )
-        .order_by("date", "pk")
+    qs = qs.select_related("station", "created_by").prefetch_related(
+        Prefetch("participants", queryset=Delegate.objects.order_by("name_pinyin", "name"))
     )
-    with translation.override(LEDGER_LANGUAGE):
-        kinds = dict(Activity.Kind.choices)
+    kinds = dict(Activity.Kind.choices)
 
-        def rows():
-            for number, activity in enumerate(qs.iterator(chunk_size=CHUNK), start=1):
-                yield [
-                    number,
-                    activity.date,
-                    str(kinds.get(activity.kind, activity.kind)),
-                    activity.title,
-                    activity.place,
-                    activity.station.name if activity.station_id else "",
-                    "、".join(d.name for d in activity.participants.all()),
-                    activity.residents_contacted,
-                    redact_phones(activity.notes),
-                    activity.created_by.display_name if activity.created_by_id else "",
-                    activity.created_at,
-                ]
+    def rows():
+        for number, activity in enumerate(keyset(qs, ("date", "pk")), start=1):
+            yield [
+                number,
+                activity.date,
+                str(kinds.get(activity.kind, activity.kind)),
+                activity.title,
+                activity.place,
+                activity.station.name if activity.station_id else "",
+                "、".join(d.name for d in activity.participants.all()),
+                activity.residents_contacted,
+                redact_phones(activity.notes),
+                activity.created_by.display_name if activity.created_by_id else "",
+                activity.created_at,
+            ]
 
-        columns = [
-            Column(gettext("No."), 6),
-            Column(gettext("Date"), 12),
-            Column(gettext("Kind"), 14),
-            Column(gettext("Title"), 28, wrap=True),
-            Column(gettext("Place"), 18, wrap=True),
-            Column(gettext("Station"), 20),
-            Column(gettext("Delegates taking part"), 24, wrap=True),
-            Column(gettext("Residents contacted"), 10),
-            Column(gettext("Notes"), 48, wrap=True),
-            Column(gettext("Recorded by"), 12),
-            Column(gettext("Recorded at"), 17),
-        ]
-        return _respond(
-            request,
-            kind="activities",
-            filename="activity-ledger",
-            title=gettext("Delegate activity ledger"),
-            columns=columns,
-            rows=rows(),
-            filters=_described(request, DATED_FILTER_NAMES),
-        )
+    columns = [
+        Column(gettext("No."), 6),
+        Column(gettext("Date"), 12),
+        Column(gettext("Kind"), 14),
+        Column(gettext("Title"), 28, wrap=True),
+        Column(gettext("Place"), 18, wrap=True),
+        Column(gettext("Station"), 20),
+        Column(gettext("Delegates taking part"), 24, wrap=True),
+        Column(gettext("Residents contacted"), 10),
+        Column(gettext("Notes"), 48, wrap=True),
+        Column(gettext("Recorded by"), 12),
+        Column(gettext("Recorded at"), 17),
+    ]
+    return Ledger(
+        kind="activities",
+        filename="activity-ledger",
+        title=gettext("Delegate activity ledger"),
+        columns=columns,
+        rows=rows,
+        count=qs.count,
+    )
 
 
 # --- 代表履职档案汇总 ----------------------------------------------------------------------------
@@ -566,19 +647,14 @@ def performance_available() -> bool:
     return True
 
 
-@login_required
-@require_GET
-def performance_ledger(request):
+def performance_ledger(user, params: QueryDict) -> Ledger:
     """代表履职档案汇总: one row per delegate, each target's count against it."""
     if not performance_available():
         raise Http404("performance files are not available")
     from delegates.performance import DELEGATE_METRICS, LABELS, performance_for
 
-    delegates = _delegates_for(request.user)
-    try:
-        data = _bound(PerformanceFilterForm, request)
-    except BadFilters as error:
-        return _bad_filters(request, error.errors)
+    delegates = _delegates_for(user)
+    data = _bound(PerformanceFilterForm, user, params)
     year = data.get("year") or today().year
     if data.get("station"):
         delegates = delegates.filter(
@@ -586,94 +662,82 @@ def performance_ledger(request):
                 "delegate_id"
             )
         )
-    delegates = delegates.order_by("name_pinyin", "name")
-    with translation.override(LEDGER_LANGUAGE):
-        yes, no = gettext("yes"), gettext("no")
+    yes, no = gettext("yes"), gettext("no")
 
-        def rows():
-            # performance_for runs a fixed number of queries for any number of delegates;
-            # it is fed a slice at a time so that a province's delegates stream too.
-            batch, number = [], 0
-            for delegate in delegates.iterator(chunk_size=CHUNK):
-                batch.append(delegate)
-                if len(batch) == CHUNK:
-                    yield from emit(batch, number)
-                    number += len(batch)
-                    batch = []
-            if batch:
+    def rows():
+        # performance_for runs a fixed number of queries for any number of delegates;
+        # it is fed a chunk at a time so that a province's delegates stream too.
+        batch, number = [], 0
+        for delegate in keyset(delegates, ("name_pinyin", "name", "pk")):
+            batch.append(delegate)
+            if len(batch) == CHUNK:
                 yield from emit(batch, number)
+                number += len(batch)
+                batch = []
+        if batch:
+            yield from emit(batch, number)
 
-        def emit(batch, start):
-            for offset, row in enumerate(performance_for(batch, year), start=1):
-                counts = []
-                for item in row.items:
-                    counts += [item.count, item.target]
-                yield [
-                    start + offset,
-                    row.delegate.name,
-                    year,
-                    *counts,
-                    row.met_count,
-                    yes if row.behind else no,
-                    row.satisfaction,
-                ]
+    def emit(batch, start):
+        for offset, row in enumerate(performance_for(batch, year), start=1):
+            counts = []
+            for item in row.items:
+                counts += [item.count, item.target]
+            yield [
+                start + offset,
+                row.delegate.name,
+                year,
+                *counts,
+                row.met_count,
+                yes if row.behind else no,
+                row.satisfaction,
+            ]
 
-        columns = [
-            Column(gettext("No."), 6),
-            Column(gettext("Delegate"), 12),
-            Column(gettext("Year"), 8),
-        ]
-        for code in DELEGATE_METRICS:
-            columns.append(Column(str(LABELS[code]), 12))
-            columns.append(Column(gettext("%(target)s (target)") % {"target": LABELS[code]}, 10))
-        columns += [
-            Column(gettext("Targets met"), 8),
-            Column(gettext("Behind"), 8),
-            Column(gettext("Voters' satisfaction with the annual report"), 12),
-        ]
-        return _respond(
-            request,
-            kind="performance",
-            filename="performance-ledger",
-            title=gettext("Delegate performance summary"),
-            columns=columns,
-            rows=rows(),
-            filters=_described(request, DATED_FILTER_NAMES),
-        )
-
-
-# --- the page that offers them ---------------------------------------------------------------
+    columns = [
+        Column(gettext("No."), 6),
+        Column(gettext("Delegate"), 12),
+        Column(gettext("Year"), 8),
+    ]
+    for code in DELEGATE_METRICS:
+        columns.append(Column(str(LABELS[code]), 12))
+        columns.append(Column(gettext("%(target)s (target)") % {"target": LABELS[code]}, 10))
+    columns += [
+        Column(gettext("Targets met"), 8),
+        Column(gettext("Behind"), 8),
+        Column(gettext("Voters' satisfaction with the annual report"), 12),
+    ]
+    return Ledger(
+        kind="performance",
+        filename="performance-ledger",
+        title=gettext("Delegate performance summary"),
+        columns=columns,
+        rows=rows,
+        count=delegates.count,
+    )
 
 
-class LedgerIndexView(LoginRequiredMixin, TemplateView):
-    """The ledgers the user may export, each with its filters."""
+# --- all of them --------------------------------------------------------------------------------
 
-    template_name = "dashboard/ledgers.html"
+BUILDERS = {
+    "suggestions": suggestion_ledger,
+    "receptions": reception_ledger,
+    "activities": activity_ledger,
+    "performance": performance_ledger,
+}
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        keeps_stations = user.is_office or user.role in (Role.STATION_STAFF, Role.DELEGATE)
-        suggestion_form = None
-        try:
-            from suggestions.filters import SuggestionFilter
 
-            suggestion_form = SuggestionFilter(
-                None, queryset=Suggestion.objects.none(), request=self.request
-            ).form
-        except ImportError:
-            pass
-        context.update(
-            suggestion_form=suggestion_form,
-            reception_form=DatedFilterForm(user=user, auto_id="reception_%s")
-            if keeps_stations
-            else None,
-            activity_form=ActivityFilterForm(user=user, auto_id="activity_%s")
-            if keeps_stations
-            else None,
-            performance_form=PerformanceFilterForm(user=user, auto_id="performance_%s")
-            if keeps_stations and performance_available()
-            else None,
-            reveal=can_reveal(user),
-        )
-        return context
+def build(kind: str, user, params: QueryDict) -> Ledger:
+    """The ledger ``kind`` of ``user`` with ``params``. Raises BadFilters for filters that do
+    not validate, Http404 for a ledger the user does not keep or an unknown area."""
+    return BUILDERS[kind](user, params)
+
+
+def write_workbook(ledger: Ledger, *, path, user, filters: str, progress=None) -> int:
+    """Write ``ledger`` to ``path`` with its footer; returns the rows written."""
+    return write_ledger(
+        path=path,
+        title=ledger.title,
+        columns=ledger.columns,
+        rows=ledger.rows(),
+        footer=footer_for(user, filters),
+        progress=progress,
+    )

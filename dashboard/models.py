@@ -15,8 +15,12 @@ the page needs:
 moved to another handling unit takes all of its figures along.
 """
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from suggestions.models import State
@@ -243,3 +247,82 @@ class BallotRollup(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.kind} {self.node}"
+
+
+class LedgerExport(models.Model):
+    """One Excel ledger asked for on /ledgers/, built by a background task (``dashboard.tasks``).
+
+    The file lives under MEDIA_ROOT in a folder no URL serves; only its requester downloads it,
+    and only while their scope is the one it was built for (``scope``). Pruned after a day.
+    """
+
+    class Kind(models.TextChoices):
+        SUGGESTIONS = "suggestions", _("Suggestion handling ledger")
+        RECEPTIONS = "receptions", _("Reception register")
+        ACTIVITIES = "activities", _("Delegate activity ledger")
+        PERFORMANCE = "performance", _("Delegate performance summary")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Being written")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(_("number"), primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="ledger_exports",
+        verbose_name=_("requested by"),
+    )
+    kind = models.CharField(_("ledger"), max_length=16, choices=Kind.choices)
+    # The filters as [name, value] pairs in the order they were sent: a list keeps its order
+    # in PostgreSQL's jsonb, where an object's keys would be re-sorted.
+    params = models.JSONField(_("filters"), default=list, blank=True)
+    filters = models.CharField(_("filters applied"), max_length=1000, blank=True)
+    # A digest of what the requester could see when asking (role, stations, units, phone
+    # rights): a file is not handed to them once that has changed.
+    scope = models.CharField(_("scope"), max_length=64)
+    requested_from = models.GenericIPAddressField(_("requested from"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows expected"), null=True, blank=True)
+    file = models.CharField(_("file"), max_length=200, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # Moved on every progress write: a running export that stops moving lost its worker.
+    updated_at = models.DateTimeField(_("last progress"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ledger export")
+        verbose_name_plural = _("ledger exports")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["requested_by", "-created_at"], name="ledger_export_user_idx"),
+            models.Index(fields=["created_at"], name="ledger_export_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="ledger_export_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.uuid}"
+
+    def get_absolute_url(self):
+        return reverse("dashboard:ledger_export", args=[self.uuid])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.rows_total:
+            return None
+        return min(100, self.rows_done * 100 // self.rows_total)

@@ -474,3 +474,80 @@ class AnnualReport(models.Model):
             raise ValidationError(
                 {"date": gettext("The report must be given in the year reported on or the next.")}
             )
+
+
+class PerformanceFigures(models.Model):
+    """One delegate's performance file for one year, computed and kept (``delegates.performance
+    .performance_refresh``), so that the office's list filters, sorts and pages over
+    20,000 delegates in SQL instead of computing every file per request. The single file page
+    stays live; this table is what the list and its export read.
+
+    One count column per target of ``DELEGATE_METRICS`` (named after the metric), the number of
+    targets met and whether any is behind; ``detail`` keeps what only the page shows: each
+    target's value and status, the months or quarters missing (as numbers, named when shown)
+    and the delegate's levels. ``name_pinyin`` is the delegate's, copied so that sorting by a
+    count then by name runs along one index."""
+
+    delegate = models.ForeignKey(
+        Delegate,
+        verbose_name=_("delegate"),
+        on_delete=models.CASCADE,
+        related_name="performance_figures",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=160, blank=True)
+    fixed_contacts = models.PositiveIntegerField(_("residents in fixed contact"), default=0)
+    visits = models.PositiveIntegerField(_("visits to voters"), default=0)
+    problems_solved = models.PositiveIntegerField(_("problems solved"), default=0)
+    issues_reflected = models.PositiveIntegerField(_("issues reflected"), default=0)
+    suggestions = models.PositiveIntegerField(_("suggestions made"), default=0)
+    constituency_returns = models.PositiveIntegerField(_("returns to the constituency"), default=0)
+    station_months = models.PositiveSmallIntegerField(_("months with a station visit"), default=0)
+    constituency_quarters = models.PositiveSmallIntegerField(
+        _("quarters back in the constituency"), default=0
+    )
+    reports = models.PositiveSmallIntegerField(_("reports to voters"), default=0)
+    met_count = models.PositiveSmallIntegerField(_("targets met"), default=0)
+    behind = models.BooleanField(_("behind target"), default=False)
+    detail = models.JSONField(_("details"), default=dict, blank=True)
+    computed_at = models.DateTimeField(_("computed"), default=now)
+
+    class Meta:
+        verbose_name = _("performance figures")
+        verbose_name_plural = _("performance figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delegate", "year"], name="performance_figures_one_per_year"
+            ),
+        ]
+        # The list's sorts, each with the name as the tie-break, and the behind filter.
+        indexes = [
+            models.Index(fields=["year", "name_pinyin"], name="perf_year_name_idx"),
+            # The list's tally (how many, how many behind, as of when) from the index alone.
+            models.Index(
+                fields=["year", "delegate"],
+                include=["behind", "computed_at"],
+                name="perf_year_tally_idx",
+            ),
+            models.Index(
+                fields=["year", "-behind", "met_count", "name_pinyin"], name="perf_year_behind_idx"
+            ),
+            models.Index(fields=["year", "-met_count", "name_pinyin"], name="perf_year_met_idx"),
+            *(
+                models.Index(fields=["year", metric, "name_pinyin"], name=f"perf_year_{short}_idx")
+                for metric, short in [
+                    ("fixed_contacts", "contacts"),
+                    ("visits", "visits"),
+                    ("problems_solved", "solved"),
+                    ("issues_reflected", "reflected"),
+                    ("suggestions", "suggestions"),
+                    ("constituency_returns", "returns"),
+                    ("station_months", "months"),
+                    ("constituency_quarters", "quarters"),
+                    ("reports", "reports"),
+                ]
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.delegate} {self.year}"

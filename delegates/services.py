@@ -15,6 +15,7 @@ from accounts.models import Role
 from accounts.services import audit_record
 from congress_portal.clock import today
 
+from . import performance
 from .models import (
     Activity,
     AnnualReport,
@@ -22,6 +23,7 @@ from .models import (
     DiaryEntry,
     FixedContact,
     Level,
+    PerformanceFigures,
     YearlyTarget,
 )
 
@@ -153,6 +155,11 @@ def delegate_save(*, delegate: Delegate) -> Delegate:
         delegate_set_search_names(delegate=delegate)
         delegate.full_clean()
         delegate.save()
+        # The kept files sort by the pinyin; a new delegate gets this year's file.
+        PerformanceFigures.objects.filter(delegate=delegate).exclude(
+            name_pinyin=delegate.name_pinyin
+        ).update(name_pinyin=delegate.name_pinyin)
+        performance.performance_refresh_later([delegate.pk], [today().year])
     return delegate
 
 
@@ -240,7 +247,9 @@ def activity_record(
         if submission_key is None:
             raise
         return Activity.objects.get(submission_key=submission_key)  # the twin post won
-    activity.participants.set({delegate.pk, *(p.pk for p in participants)})
+    people = {delegate.pk, *(p.pk for p in participants)}
+    activity.participants.set(people)
+    performance.performance_refresh_later(people, [date.year])
     return activity
 
 
@@ -270,6 +279,9 @@ def activity_update(
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if not activity_can_edit(activity=activity, actor=actor):
         raise NotAllowed(gettext("Only whoever recorded this activity can change it."))
+    # Whoever it counted for, in the year it counted in, before the change.
+    before = set(activity.participants.values_list("pk", flat=True))
+    before_year = activity.date.year
     _activity_fill(
         activity,
         kind=kind,
@@ -288,6 +300,7 @@ def activity_update(
         raise ValidationError({"participants": gettext("Choose at least one delegate.")})
     activity.save()
     activity.participants.set(wanted)
+    performance.performance_refresh_later(before | wanted, [before_year, activity.date.year])
     audit_record(action="activity.update", actor=actor, obj=activity)
     return activity
 
@@ -306,6 +319,7 @@ def activity_delete(*, activity: Activity, actor) -> None:
     }
     audit_record(action="activity.delete", actor=actor, obj=activity, detail=detail)
     activity.delete()
+    performance.performance_refresh_later(detail["participants"], [int(detail["date"][:4])])
 
 
 # --- field diary (民情日记) --------------------------------------------------------------------
@@ -413,6 +427,9 @@ def fixed_contact_add(
     )
     contact.full_clean()
     contact.save()
+    # It counts in every year from its start on.
+    years = performance.kept_years([delegate.pk], contact.since.year, today().year)
+    performance.performance_refresh_later([delegate.pk], years)
     return contact
 
 
@@ -421,9 +438,14 @@ def fixed_contact_end(*, contact: FixedContact, actor, until: datetime.date | No
     """End a fixed contact (it still counts for the years it lasted)."""
     contact = FixedContact.objects.select_for_update().get(pk=contact.pk)
     _require_for(actor, contact.delegate)
+    ended_from = contact.until.year if contact.until else contact.since.year
     contact.until = max(until or today(), contact.since)
     contact.full_clean()
     contact.save(update_fields=["until"])
+    # It no longer counts in the years after its end.
+    first = min(ended_from, contact.until.year)
+    years = performance.kept_years([contact.delegate_id], first, today().year)
+    performance.performance_refresh_later([contact.delegate_id], years)
     return contact
 
 
@@ -459,6 +481,7 @@ def annual_report_save(
     _check_not_future(date)
     report.full_clean()
     report.save()
+    performance.performance_refresh_later([delegate.pk], [year])
     audit_record(
         action="annual_report.create" if created else "annual_report.update",
         actor=actor,
@@ -497,6 +520,8 @@ def yearly_targets_set(*, actor, year: int, level: str, values: dict[str, int | 
         row.save()
         changed += 1
     if changed:
+        # Every delegate's status of the year may move: recomputed in the background.
+        performance.performance_refresh_year_later(year)
         audit_record(
             action="yearly_targets.set",
             actor=actor,

@@ -3,7 +3,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -248,7 +247,6 @@ def rate(request, code):
 
 # --- The staff desk: workbench, entry, detail with the trail, steps, attachments ----------------
 
-DESK_PAGE_SIZE = 25
 DESK_ROLES = {Role.OFFICE, Role.STATION_STAFF, Role.DELEGATE, Role.UNIT_STAFF}
 ENTRY_ROLES = {Role.OFFICE, Role.STATION_STAFF, Role.DELEGATE}
 
@@ -269,7 +267,8 @@ class DeskAccessMixin(LoginRequiredMixin):
 
 
 class DeskListView(DeskAccessMixin, TemplateView):
-    """The workbench: the role's queues as tabs with counts, filters and pages."""
+    """The workbench: the role's queues as tabs with capped counts, filters and keyset pages
+    (``desk.desk_page``): a constant number of bounded queries at any data size and depth."""
 
     template_name = "suggestions/desk/desk_list.html"
 
@@ -285,27 +284,34 @@ class DeskListView(DeskAccessMixin, TemplateView):
         tabs = desk.tabs_for(user)
         keys = [tab.key for tab in tabs]
         current = params.get("tab") if params.get("tab") in keys else keys[0]
-        if "tab" not in params and any(v for k, v in params.items() if k not in ("page",)):
+        is_filtered = any(v for k, v in params.items() if k not in _NOT_FILTERS)
+        if "tab" not in params and is_filtered:
             current = "all"  # a filtered link (from the dashboard) shows all that match
         tab = tabs[keys.index(current)]
-        counts = desk.tab_counts(filtered, tabs)
-        rows = filtered.filter(tab.condition).select_related(
-            "category", "station", "delegate", "handling_unit"
-        )
-        page = Paginator(rows, DESK_PAGE_SIZE).get_page(params.get("page"))
+        states = filterset.form.cleaned_data.get("state") if filterset.is_valid() else None
+        counts = desk.tab_counts(filtered, tabs, states=states)
+        condition = tab.within(states)
+        rows = filtered.filter(condition) if condition is not None else filtered.none()
+        rows = rows.select_related("category", "station", "delegate", "handling_unit")
+        page = desk.desk_page(rows, after=params.get("after"), before=params.get("before"))
         context.update(
             {
                 "filter": filterset,
                 "tabs": [(t, counts[t.key]) for t in tabs],
                 "current_tab": current,
-                "page_obj": page,
-                "suggestions": page.object_list,
-                "is_filtered": any(v for k, v in params.items() if k not in ("page", "tab")),
+                "current_count": counts[current],
+                "page": page,
+                "suggestions": page.rows,
+                "is_filtered": is_filtered,
                 "can_enter": user.is_office or user.role in ENTRY_ROLES,
                 "ledger_url": _ledger_url(self.request),
             }
         )
         return context
+
+
+# Parameters of the desk's URL that are not filters: the queue and the position in it.
+_NOT_FILTERS = ("tab", "page", "after", "before")
 
 
 def _ledger_url(request) -> str:
@@ -315,7 +321,8 @@ def _ledger_url(request) -> str:
     except NoReverseMatch:
         return ""
     params = request.GET.copy()
-    params.pop("page", None)
+    for name in ("page", "after", "before"):
+        params.pop(name, None)
     return f"{url}?{params.urlencode()}" if params else url
 
 

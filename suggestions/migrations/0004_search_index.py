@@ -22,6 +22,6 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("suggestions", "0002_append_only_events")]
+    dependencies = [("suggestions", "0003_desk_indexes")]
 
     operations = [migrations.RunPython(create_index, drop_index, elidable=False)]

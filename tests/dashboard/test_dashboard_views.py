@@ -128,14 +128,14 @@ def test_charts_get_their_data_through_json_script_and_no_inline_script(
 
 @pytest.mark.django_db
 def test_the_export_link_holds_the_same_suggestions_as_the_figures(client, district, today_frozen):
-    from .test_ledgers import open_ledger, records
+    from .test_ledgers import ledger_from_link, records
 
     client.force_login(district.office)
     params = {"period": "custom", "from": "2026-02", "to": "2026-03", "region": district.street1.pk}
     response = client.get(URL, params)
     html = response.content.decode()
-    link = re.search(r'href="(/ledgers/suggestions\.xlsx\?[^"]*)"', html).group(1)
-    sheet = open_ledger(client.get(link.replace("&amp;", "&")))
+    link = re.search(r'href="(/ledgers/suggestions/\?[^"]*)"', html).group(1)
+    sheet = ledger_from_link(client, link.replace("&amp;", "&"))
     assert str(len(records(sheet))) == figure(response, "received")
     assert (
         len(records(sheet))
