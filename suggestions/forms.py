@@ -9,7 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from congress_portal.masking import normalise_phone
-from congress_portal.pickers import GRASSROOTS_KINDS, PickerChoiceField
+from congress_portal.pickers import (
+    GRASSROOTS_KINDS,
+    Picker,
+    PickerChoiceField,
+    _areas_of_kind,
+    _search_areas,
+    area_label,
+    parse_id,
+    register,
+)
 from stations.models import Region, Station
 
 from .codes import normalise_code
@@ -51,6 +60,30 @@ class PhotosField(forms.FileField):
                 gettext("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}, code="too_many"
             )
         return [clean_photo(super(PhotosField, self).clean(file, initial)) for file in files]
+
+
+def _areas_of_station(queryset, value):
+    """The communities a suggestion to a station may be about (``station_place_area``)."""
+    area = station_place_area(chosen_station(parse_id(value)))
+    if area is None:
+        return queryset.none()
+    return queryset.filter(path__startswith=area.path)
+
+
+# The resident form's place: the public areas picker, narrowed by the station chosen on the
+# page (its JavaScript forwards the station field's value as ``station``).
+register(
+    Picker(
+        name="station_areas",
+        model=Region,
+        scope=lambda user: Region.objects.order_by("depth", "name"),
+        search=_search_areas,
+        label=area_label,
+        narrowers={"kind": _areas_of_kind, "station": _areas_of_station},
+        public=True,
+        related=("parent__parent",),
+    )
+)
 
 
 class SuggestionForm(forms.Form):
@@ -95,9 +128,9 @@ class SuggestionForm(forms.Form):
     # The communities and villages in the chosen station's area only (a dozen, rendered whole);
     # with JavaScript the picker follows a station chosen on the page.
     place = PickerChoiceField(
-        "areas",
+        "station_areas",
         params={"kind": GRASSROOTS_KINDS},
-        forward={"within": "station"},
+        forward={"station": "station"},
         label=_("Community or village"),
         required=False,
         empty_label=_("Not sure / not listed"),
@@ -165,8 +198,13 @@ class SuggestionForm(forms.Form):
             place.queryset = place.queryset.filter(path__startswith=self.place_area.path)
             place.widget.picker_params = {
                 **place.widget.picker_params,
-                "within": self.place_area.pk,
+                "station": self.chosen_station.pk,
             }
+        elif not self.is_bound and self.fields["station"].searches:
+            # No station yet among thousands: the communities are a searching picker that
+            # follows the station chosen with JavaScript (no rows to render, so no query for
+            # them); without JavaScript they are offered once the finder has picked a station.
+            place.widget.__dict__["_picker_head"] = (place.queryset, [], False)
         if not self.is_bound and "submission_key" not in self.initial:
             self.initial["submission_key"] = uuid.uuid4()
 

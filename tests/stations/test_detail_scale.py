@@ -59,3 +59,13 @@ def test_the_home_page_costs_the_same_queries_however_many_stations(client, stat
         ReceptionRuleFactory(station=StationFactory())
     submit()
     assert _queries(client, url) == few <= 4
+
+
+def test_the_station_pages_figures_from_the_rollups_match_the_suggestions(station, walk_to):
+    from stations.selectors import station_figures, station_rollup_figures
+
+    for state in ["submitted", "accepted", "replied", "closed", "closed", "dispatched"]:
+        walk_to(state)
+    figures = station_rollup_figures(station=station)
+    assert figures == station_figures(station=station)
+    assert (figures["received"], figures["handled"]) == (6, 3)

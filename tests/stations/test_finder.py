@@ -219,3 +219,21 @@ def test_the_page_stays_small_with_many_stations_and_areas(client, province):
     response = _page(client)
     assert len(response.content) < MAX_HTML
     assert len(re.findall(r'class="portal-station-name"', response.content.decode())) == 20
+
+
+def test_with_an_out_of_process_cache_each_worker_keeps_the_counts_a_while(
+    client, province, settings
+):
+    from stations import selectors
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    selectors._LOCAL_COUNTS.clear()
+    try:
+        StationFactory(region=province["dongjie"])
+        _page(client)
+        with CaptureQueriesContext(connection) as captured:
+            second = _page(client, area=province["lanzhou"].pk)
+        assert not any("GROUP BY" in query["sql"] for query in captured)
+        assert _child_links(second) == {"城关区": 1}
+    finally:
+        selectors._LOCAL_COUNTS.clear()

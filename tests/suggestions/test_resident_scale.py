@@ -236,3 +236,17 @@ def test_the_tracking_page_costs_the_same_queries_however_long_the_trail(client,
     assert many <= few + 1  # the rating's row appears once the resident has rated
     assert many <= 8
     assert len(client.get(url).content) < MAX_HTML
+
+
+def test_with_javascript_the_place_picker_follows_the_chosen_station(client, county):
+    stations = county[1]
+    html = client.get(reverse(NEW)).content.decode()
+    place = re.search(r'<select name="place"[^>]*>', html).group(0)
+    assert "data-picker-url=" in place and "data-picker-forward" in place
+    answer = client.get(
+        reverse("pickers:pick", args=["station_areas"]),
+        {"station": stations["west"].pk, "kind": "community,village", "q": "关"},
+    ).json()
+    assert [row["text"].split(" · ")[0] for row in answer["results"]] == ["西关社区"]
+    bad = client.get(reverse("pickers:pick", args=["station_areas"]), {"station": "abc"})
+    assert bad.status_code == 400
