@@ -1231,7 +1231,8 @@ def time_ledger(
                     else f" at {export['rows_done']:,} rows"
                 )
                 return entry
-            time.sleep(LEDGER_POLL_S)
+            # Quick looks first, so that a small ledger's time is not the poll's.
+            time.sleep(LEDGER_POLL_S if len(polls) >= 10 else LEDGER_POLL_S / 5)
             polls.append(
                 server.request("GET", reply.location, cookies=jar, timeout=timeout).seconds
             )
