@@ -339,3 +339,37 @@ def test_years_far_ahead_keep_no_files(client, office_user, delegate, frozen):
     assert client.get(LIST, {"year": 2090}).status_code == 200
     assert client.get(LIST, {"year": 2027}).status_code == 200
     assert set(PerformanceFigures.objects.values_list("year", flat=True)) == {2027}
+
+
+def test_a_reply_a_reopening_and_a_merge_move_the_list(
+    client,
+    office_user,
+    delegate,
+    delegate_user,
+    station,
+    category,
+    frozen,
+    django_capture_on_commit_callbacks,
+):
+    client.force_login(office_user)
+    listed(client)
+
+    def taken(title):
+        suggestion = loop.suggestion_submit(
+            title=title, content="内容", category=category, station=station
+        )
+        return loop.suggestion_accept(suggestion=suggestion, actor=delegate_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first, second = taken("路灯不亮"), taken("路灯坏了")
+        first = loop.suggestion_handle_on_spot(
+            suggestion=first, actor=delegate_user, result="已修好"
+        )
+    row = listed(client)[delegate.name]
+    assert (row.item(M.SUGGESTIONS).count, row.item(M.PROBLEMS_SOLVED).count) == (2, 1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        loop.suggestion_rate(suggestion=first, value="unsatisfied", comment="还是不亮")
+        loop.suggestion_merge(suggestion=second, into=first, actor=delegate_user)
+    row = listed(client)[delegate.name]
+    assert (row.item(M.SUGGESTIONS).count, row.item(M.PROBLEMS_SOLVED).count) == (1, 0)
