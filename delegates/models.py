@@ -551,3 +551,42 @@ class PerformanceFigures(models.Model):
 
     def __str__(self):
         return f"{self.delegate} {self.year}"
+
+
+class ActivityInvitation(models.Model):
+    """A delegate named as taking part in another delegate's activity. The activity counts for
+    them only once they confirm it (a delegate cannot write into another's performance file);
+    the office records participants directly."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting confirmation")
+        CONFIRMED = "confirmed", _("confirmed")
+        DECLINED = "declined", _("declined")
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    delegate = models.ForeignKey(
+        Delegate,
+        verbose_name=_("delegate"),
+        on_delete=models.CASCADE,
+        related_name="activity_invitations",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("invited"), default=now, editable=False)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("activity invitation")
+        verbose_name_plural = _("activity invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "delegate"], name="activity_invitation_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["delegate", "status"], name="invitation_delegate_status")]
+
+    def __str__(self):
+        return f"{self.delegate} → {self.activity}"

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 from pypinyin import Style, lazy_pinyin
 
@@ -18,6 +19,7 @@ from congress_portal.clock import today
 from . import performance
 from .models import (
     Activity,
+    ActivityInvitation,
     AnnualReport,
     Delegate,
     DiaryEntry,
@@ -247,10 +249,74 @@ def activity_record(
         if submission_key is None:
             raise
         return Activity.objects.get(submission_key=submission_key)  # the twin post won
-    people = {delegate.pk, *(p.pk for p in participants)}
+    others = {p.pk for p in participants} - {delegate.pk}
+    _require_station(actor, delegate, station)
+    if actor.is_office:
+        people = {delegate.pk, *others}
+    else:
+        # A delegate records for themself; the others named are asked to confirm.
+        people = {delegate.pk}
+        _invite(activity, others)
     activity.participants.set(people)
     performance.performance_refresh_later(people, [date.year])
     return activity
+
+
+def _require_station(actor, delegate: Delegate, station) -> None:
+    """A delegate records activities at the stations they are stationed at (or at none); the
+    office at any station."""
+    if station is None or actor.is_office:
+        return
+    if not delegate.stations.filter(pk=station.pk).exists():
+        raise ValidationError(
+            {"station": gettext("Choose one of your own stations, or no station.")}
+        )
+
+
+def _invite(activity: Activity, delegate_ids) -> None:
+    """Ask the delegates named to confirm that they took part (again, if they declined)."""
+    existing = {
+        row.delegate_id: row
+        for row in ActivityInvitation.objects.filter(
+            activity=activity, delegate_id__in=delegate_ids
+        )
+    }
+    for pk in delegate_ids:
+        invitation = existing.get(pk)
+        if invitation is None:
+            ActivityInvitation.objects.create(activity=activity, delegate_id=pk)
+        elif invitation.status == ActivityInvitation.Status.DECLINED:
+            invitation.status = ActivityInvitation.Status.PENDING
+            invitation.answered_at = None
+            invitation.save(update_fields=["status", "answered_at"])
+
+
+@transaction.atomic
+def activity_invitation_answer(
+    *, invitation: ActivityInvitation, actor, confirm: bool
+) -> ActivityInvitation:
+    """The invited delegate confirms (the activity now counts for them) or declines."""
+    invitation = ActivityInvitation.objects.select_for_update().get(pk=invitation.pk)
+    own = getattr(actor, "delegate", None) if actor and actor.role == Role.DELEGATE else None
+    if own is None or own.pk != invitation.delegate_id:
+        raise NotAllowed(gettext("Only the delegate named can answer this."))
+    if invitation.status != ActivityInvitation.Status.PENDING:
+        raise ValidationError(gettext("This has already been answered."))
+    invitation.status = (
+        ActivityInvitation.Status.CONFIRMED if confirm else ActivityInvitation.Status.DECLINED
+    )
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "answered_at"])
+    activity = invitation.activity
+    if confirm:
+        activity.participants.add(own)
+        performance.performance_refresh_later({own.pk}, [activity.date.year])
+    audit_record(
+        action="activity.confirm" if confirm else "activity.decline",
+        actor=actor,
+        obj=activity,
+    )
+    return invitation
 
 
 def activity_can_edit(*, activity: Activity, actor) -> bool:
@@ -296,9 +362,18 @@ def activity_update(
     own = getattr(actor, "delegate", None) if actor.role == Role.DELEGATE else None
     if own is not None:
         wanted.add(own.pk)
+        _require_station(actor, own, station)
     if not wanted:
         raise ValidationError({"participants": gettext("Choose at least one delegate.")})
     activity.save()
+    if own is not None:
+        # Those who already take part stay if still named; newly named ones are asked.
+        kept = before & wanted
+        _invite(activity, wanted - kept - {own.pk})
+        ActivityInvitation.objects.filter(activity=activity).exclude(
+            delegate_id__in=wanted
+        ).delete()
+        wanted = kept | {own.pk}
     activity.participants.set(wanted)
     performance.performance_refresh_later(before | wanted, [before_year, activity.date.year])
     audit_record(action="activity.update", actor=actor, obj=activity)

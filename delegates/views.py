@@ -31,6 +31,7 @@ from .forms import (
 )
 from .models import (
     Activity,
+    ActivityInvitation,
     AnnualReport,
     Delegate,
     Level,
@@ -69,6 +70,7 @@ from .selectors import (
 from .services import (
     activity_can_edit,
     activity_delete,
+    activity_invitation_answer,
     activity_record,
     activity_update,
     annual_report_save,
@@ -204,8 +206,42 @@ class ActivityListView(RecordKeeperMixin, ListView):
         for activity in context["activities"]:
             activity.editable = activity_can_edit(activity=activity, actor=user)
         context["for_delegate"] = self.for_delegate
-        context["own_delegate"] = user_delegate(user)
+        own = user_delegate(user)
+        context["own_delegate"] = own
+        context["invitations"] = (
+            list(
+                ActivityInvitation.objects.filter(
+                    delegate=own, status=ActivityInvitation.Status.PENDING
+                )
+                .select_related("activity", "activity__created_by", "activity__station")
+                .order_by("-activity__date")[:20]
+            )
+            if own is not None
+            else []
+        )
         return context
+
+
+class ActivityInvitationAnswerView(RecordKeeperMixin, View):
+    """POST: the invited delegate confirms or declines taking part in an activity."""
+
+    def post(self, request, pk):
+        own = user_delegate(request.user)
+        invitation = get_object_or_404(ActivityInvitation, pk=pk, delegate=own)
+        confirm = request.POST.get("answer") == "confirm"
+        try:
+            activity_invitation_answer(invitation=invitation, actor=request.user, confirm=confirm)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                gettext("The activity now counts in your performance file.")
+                if confirm
+                else gettext("You declined; the activity does not count for you."),
+            )
+        return redirect("delegates:activity_list")
 
 
 class ActivityFormMixin:
