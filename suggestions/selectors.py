@@ -102,7 +102,11 @@ def unit_ids_in_scope(user) -> set[int]:
     """The handling units a unit account works for."""
     if user.role != Role.UNIT_STAFF:
         return set()
-    return set(user.handling_units.values_list("id", flat=True))
+    cached = getattr(user, "_portal_unit_scope", None)
+    if cached is None:
+        cached = set(user.handling_units.values_list("id", flat=True))
+        user._portal_unit_scope = cached
+    return cached
 
 
 def overdue_condition() -> Q:
