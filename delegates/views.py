@@ -83,6 +83,16 @@ from .services import (
 )
 
 
+def _list_small_choices(form, names):
+    """The options of a filter form's short model selects, read in one plain query each for
+    the template (which lists ``widget.choices``): iterating a ModelChoiceField's choices
+    costs a COUNT and a server-side cursor besides. Validation still uses the queryset."""
+    for name in names:
+        field = form.fields[name]
+        options = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+        field.widget.choices = [("", field.empty_label), *options]
+
+
 class DelegateListView(ListView):
     """Serving delegates, filterable by level, station, group, constituency and term."""
 
@@ -99,6 +109,7 @@ class DelegateListView(ListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         delegates_with_summary(context["delegates"])
+        _list_small_choices(self.filterset.form, ("group", "term"))
         context.update(
             filter=self.filterset,
             # Echo only what validated: a NUL byte or an oversized string is not written back.

@@ -73,3 +73,15 @@ def test_a_delegate_saved_without_the_service_is_still_found(client):
 def test_odd_searches_are_no_error(client, query):
     _people(3)
     assert client.get(reverse("delegates:list"), {"q": query}).status_code == 200
+
+
+def test_the_group_and_term_selects_list_their_options_and_keep_the_choice(client):
+    from delegates.models import DelegateGroup
+
+    group = DelegateGroup.objects.create(name="农业专业代表小组", kind="professional")
+    term = TermFactory(level=Level.COUNTY, end_date=None)
+    html = client.get(
+        reverse("delegates:list"), {"group": group.pk, "term": term.pk}
+    ).content.decode()
+    assert f'<option value="{group.pk}" selected>农业专业代表小组</option>' in html
+    assert f'<option value="{term.pk}" selected>' in html

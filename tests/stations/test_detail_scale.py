@@ -69,3 +69,17 @@ def test_the_station_pages_figures_from_the_rollups_match_the_suggestions(statio
     figures = station_rollup_figures(station=station)
     assert figures == station_figures(station=station)
     assert (figures["received"], figures["handled"]) == (6, 3)
+
+
+def test_the_home_page_shows_the_four_next_reception_days_soonest_first(client):
+    from congress_portal.clock import today
+    from tests.stations.factories import ReceptionDayFactory
+
+    start = today() + datetime.timedelta(days=3)
+    for offset, name in [(5, "戊站"), (1, "乙站"), (0, "甲站"), (9, "己站"), (2, "丙站")]:
+        ReceptionDayFactory(
+            station=StationFactory(name=name), date=start + datetime.timedelta(days=offset)
+        )
+    ReceptionDayFactory(station=StationFactory(name="过去站"), date=today() - datetime.timedelta(1))
+    days = client.get(reverse("core:home")).context["next_reception_days"]
+    assert [day.station.name for day in days] == ["甲站", "乙站", "丙站", "戊站"]
