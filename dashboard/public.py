@@ -165,8 +165,10 @@ def public_suggestions(filters: dict):
             submitted_month__lt=datetime.date(year + 1, 1, 1),
         )
     if filters.get("q"):
-        # Through the text index (suggestions/search.py); a search it cannot serve finds nothing.
-        condition = text_search(filters["q"])
+        # Through the text index (suggestions/search.py); a search it cannot serve finds nothing,
+        # and neither does a phone number: the board masks them, so it must not tell whether
+        # one was typed into some resident's text.
+        condition = None if _PHONE.search(filters["q"]) else text_search(filters["q"], using=qs.db)
         qs = qs.none() if condition is None else qs.filter(condition)
     return qs
 

@@ -39,7 +39,9 @@ import re
 import time
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import BooleanField, Expression, F, Q
+from django.db.models import BooleanField, Expression, F, Q, Value
+from django.db.models.functions import Lower, StrIndex
+from django.db.models.lookups import GreaterThan
 
 logger = logging.getLogger(__name__)
 
@@ -138,15 +140,22 @@ FROM (
         AS word
 ) AS tokens
 $$;
--- Evaluating it costs far more than an operator, so the planner checks it after the cheap
--- conditions. PARALLEL UNSAFE keeps a search serial: its lookups read a few thousand rows at
--- most (text_search), and starting parallel workers cost more than that (20-80 ms against
--- under 2 ms for a rare word at a million rows, measured).
-ALTER FUNCTION suggestion_search_vector(text, text) COST 500;
+-- It costs ~160 us a row, some 6,000 operators: said so, the planner looks a rare word up in
+-- the index instead of computing every row's tokens while walking the list (COST 500 let it
+-- walk: 2.6 s for "1" at a million rows, 40 ms looked up). PARALLEL UNSAFE keeps a search
+-- serial: its lookups read a few thousand rows at most (text_search), and starting parallel
+-- workers cost more than that (20-80 ms against under 2 ms for a rare word, measured).
+ALTER FUNCTION suggestion_search_vector(text, text) COST 10000;
 """
+# The statistics decide between the two plans of text_search: a token ANALYZE does not list
+# among the most common must be rare enough to look up. The default target lists ~1,000
+# tokens, down to 2 % of the rows (20,000 at a million); 1,000 lists down to ~0.3 %. The
+# price: ANALYZE of the table samples 300,000 rows and computes their tokens (1-2 minutes at
+# a million rows; autovacuum does it after a tenth of the table has changed).
 PG_INDEX_SQL = """
 CREATE INDEX IF NOT EXISTS sugg_search_gin_idx ON suggestions_suggestion
 USING gin (suggestion_search_vector(title, content));
+ALTER INDEX sugg_search_gin_idx ALTER COLUMN 1 SET STATISTICS 1000;
 """
 PG_REVERSE = """
 DROP INDEX IF EXISTS sugg_search_gin_idx;
@@ -323,16 +332,44 @@ def text_search(value: str, using: str = DEFAULT_DB_ALIAS) -> Q | None:
     tokens = list(dict.fromkeys(token for group in groups for token in group))
     if not tokens:
         return None
+    if estimated_matches(groups, using) >= COMMON_MATCHES:
+        return _all_terms(terms, _walk_check)
+    return Q(TokenMatch(tokens[:MAX_QUERY_TOKENS])) & _all_terms(terms, _lookup_check)
+
+
+def _all_terms(terms: list[str], check) -> Q:
     condition = Q()
     for term in terms:
-        # Case matters only to Latin letters. Without them a plain LIKE, which PostgreSQL
-        # estimates from the column's statistics (UPPER(...) LIKE has none, and is taken to
-        # match one row in 200, which sends a common word to a plan that reads all of it).
-        lookup = "icontains" if ASCII_LETTER.search(term) else "contains"
-        condition &= Q(**{f"title__{lookup}": term}) | Q(**{f"content__{lookup}": term})
-    if estimated_matches(groups, using) >= COMMON_MATCHES:
-        return condition
-    return Q(TokenMatch(tokens[:MAX_QUERY_TOKENS])) & condition
+        condition &= check(term)
+    return condition
+
+
+def _walk_check(term: str) -> Q:
+    """The substring check made row by row while walking the list.
+
+    Case matters only to Latin letters; without them a plain LIKE, which PostgreSQL estimates
+    from the column's statistics, so it walks far enough (UPPER(...) LIKE has none and is taken
+    to match one row in 200, which sent a common word to a plan that read all its matches)."""
+    lookup = "icontains" if ASCII_LETTER.search(term) else "contains"
+    return Q(**{f"title__{lookup}": term}) | Q(**{f"content__{lookup}": term})
+
+
+def _lookup_check(term: str) -> Q:
+    """The substring check of the rows the index found: nothing when the word is its one
+    token (路灯, 12), else STRPOS/INSTR, which the planner takes to keep a third of the rows.
+
+    A LIKE here multiplied the index's estimate by its own guess, so that 3,000 matches were
+    expected as one, joined by nested loops and took 100 ms instead of 10."""
+    tokens = query_tokens(term)
+    if tokens == [term.lower()]:
+        return Q()
+    if ASCII_LETTER.search(term):
+        title, content, term = Lower("title"), Lower("content"), term.lower()
+    else:
+        title, content = F("title"), F("content")
+    return Q(GreaterThan(StrIndex(title, Value(term)), 0)) | Q(
+        GreaterThan(StrIndex(content, Value(term)), 0)
+    )
 
 
 def estimated_matches(groups: list[list[str]], using: str = DEFAULT_DB_ALIAS) -> int:

@@ -175,6 +175,14 @@ def test_the_public_board_searches_public_suggestions_only(client, walk_to):
     assert other.title in html and shown.title not in html
 
 
+def test_the_public_board_does_not_find_a_masked_phone_number(client, walk_to):
+    shown = walk_to(
+        State.REPLIED, title="路灯不亮", content="请打13912345678联系", consent_disclosure=True
+    )
+    assert shown.title in client.get(PUBLIC, {"q": "路灯"}).content.decode()
+    assert shown.title not in client.get(PUBLIC, {"q": "13912345678"}).content.decode()
+
+
 def test_a_search_adds_at_most_one_query_a_while(client, submit, office_user, monkeypatch):
     monkeypatch.undo()  # the real estimate: one query, then kept by the process
     search._ESTIMATES.clear()
