@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -19,6 +20,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Excel opens at most 1,048,576 rows a sheet: the header, the data, a blank line and the footer.
+EXCEL_ROWS = 1_048_576
 MAX_CELL_TEXT = 32_000  # Excel's limit is 32,767 characters a cell
 
 
@@ -119,8 +122,12 @@ def write_ledger(
         header.append(cell)
     sheet.append(header)
     styles = _Styles(sheet)
-    count = 0
+    room = EXCEL_ROWS - 1 - 4  # the header; a blank line and up to three footer lines
+    count, cut = 0, False
     for row in rows:
+        if count == room:
+            cut = True
+            break
         sheet.append(
             [
                 _cell(sheet, value, column, styles)
@@ -131,7 +138,16 @@ def write_ledger(
         if progress is not None and count % every == 0:
             progress(count)
     sheet.append([])
-    for line in footer(count):
+    lines = footer(count)
+    if cut:
+        lines.append(
+            gettext(
+                "Excel holds no more rows: the ledger stops after %(count)s records. "
+                "Narrow the filters for the rest."
+            )
+            % {"count": count}
+        )
+    for line in lines:
         cell = _cell(sheet, line)
         cell.font = FOOTER_FONT
         sheet.append([cell])

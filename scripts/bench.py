@@ -1224,6 +1224,7 @@ def time_ledger(
             if export is None or export["status"] in ("done", "failed"):
                 break
             if time.perf_counter() - started > timeout:
+                entry["poll_max_s"] = round(max(polls), 3) if polls else None
                 waiting = export["status"] == "queued"
                 entry["error"] = f"timeout after {timeout:.0f} s" + (
                     " (no worker took the export: is manage.py qcluster running?)"

@@ -525,3 +525,18 @@ def test_the_desks_export_link_lands_on_a_button_with_its_filters(client, distri
     response = client.get("/ledgers/suggestions.xlsx?state=closed")
     assert response.status_code == 302
     assert response["Location"] == reverse("dashboard:ledger_suggestions") + "?state=closed"
+
+
+@pytest.mark.django_db
+def test_a_ledger_longer_than_excel_holds_stops_and_says_so(
+    client, district, today_frozen, monkeypatch
+):
+    from dashboard import xlsx
+
+    monkeypatch.setattr(xlsx, "EXCEL_ROWS", 3 + 1 + 4)  # room for three records
+    client.force_login(district.office)
+    sheet = ledger(client, "suggestions")
+    assert len(records(sheet)) == 3
+    assert Suggestion.objects.count() > 3
+    assert "Narrow the filters" in footer(sheet) or "筛选" in footer(sheet)
+    assert LedgerExport.objects.get().rows_done == 3
