@@ -86,6 +86,7 @@ TARGETS = {
     "detail": 30.0,
     "log": 30.0,
     "ledgers": 30.0,
+    "performance": 30.0,
 }
 HTML_LIMIT = 300 * 1024
 LEDGER_FIRST_BYTE_S = 2.0
@@ -678,6 +679,15 @@ def build_pages(found: Fixtures) -> tuple[list[Page], list[tuple[str, str]]]:
     else:
         missing.append(("reception.log", "no logged reception day at the staff's stations"))
     add("ledgers.index", reverse("dashboard:ledgers"), "ledgers", account="office")
+    # The office's list of every delegate's performance file (kept figures, paged in SQL).
+    performance = reverse("delegates:performance_list")
+    add("performance.list", performance, "performance", account="office")
+    add(
+        "performance.behind",
+        f"{performance}?" + urlencode({"status": "behind", "sort": "-visits", "page": 20}),
+        "performance",
+        account="office",
+    )
     return pages, missing
 
 
