@@ -1,5 +1,6 @@
 """Masking of personal data on the server (SECURITY.md 8)."""
 
+import re
 import unicodedata
 
 
@@ -40,3 +41,39 @@ def mask_name(value: str) -> str:
     if not value:
         return ""
     return value[0] + "*" * min(len(value) - 1, 3)
+
+
+# Phone numbers written into free text (details, notes, replies), matched on a copy of the text
+# whose digits are all ASCII (so full-width and other digits are found too): mobiles, also with
+# spaces, dashes or +86, and landlines with their area code.
+_PHONE_IN_TEXT = re.compile(
+    r"(?<!\d)(?:(?:\+?86[\s-]?)?1[3-9](?:[\s-]?\d){9}|0\d{2,3}[\s-]?\d{7,8})(?!\d)"
+)
+
+
+def _ascii_digits(text: str) -> str:
+    """The same text, each decimal digit replaced by its ASCII digit (same length)."""
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text
+    )
+
+
+def redact_phones(text: str) -> str:
+    """Mask anything that looks like a phone number a resident typed into the text
+    (``13800138000`` → ``138****8000``), whatever digits it was typed with."""
+    if not text:
+        return ""
+    folded = _ascii_digits(text)
+    pieces, last = [], 0
+    for match in _PHONE_IN_TEXT.finditer(folded):
+        pieces.append(text[last : match.start()])
+        pieces.append(mask_phone(match.group(0)))
+        last = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def contains_phone(text: str) -> bool:
+    """Whether the text holds something ``redact_phones`` would mask (a search for a number
+    must not tell whether some resident typed it)."""
+    return bool(text) and _PHONE_IN_TEXT.search(_ascii_digits(text)) is not None

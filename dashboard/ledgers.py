@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from congress_portal.clock import now, today
-from congress_portal.masking import mask_name, mask_phone
+from congress_portal.masking import mask_name, mask_phone, redact_phones
 from congress_portal.pickers import PickerChoiceField, PickerSelect
 from delegates.models import Activity, Delegate
 from stations.models import DutyAssignment, ReceptionDay, Region
@@ -31,7 +31,6 @@ from stations.selectors import in_area
 from suggestions.models import Channel, State, Suggestion
 from suggestions.selectors import station_ids_in_scope, suggestions_visible_to
 
-from .public import redact_phones
 from .xlsx import Column, write_ledger
 
 LEDGER_LANGUAGE = "zh-hans"

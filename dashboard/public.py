@@ -4,7 +4,6 @@ agreed to disclosure, never a resident's name, phone or address, and phone-like 
 inside the text masked."""
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from django import forms
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from congress_portal.clock import today
-from congress_portal.masking import mask_phone
+from congress_portal.masking import contains_phone, redact_phones
 from stations.models import Region, Station
 from stations.selectors import in_area
 from suggestions.models import OPEN_STATES, Category, RatingValue, State, Suggestion
@@ -29,13 +28,6 @@ from .scopes import STATION_LIST_LIMIT
 PAGE_SIZE = 20
 MAX_PAGE = 500
 PUBLISHED_STATES = (State.REPLIED, State.CLOSED)
-# Mobile numbers, also written with spaces, dashes or a +86 prefix, and full-width digits.
-_PHONE = re.compile(r"(?:\+?86[\s-]?)?1[3-9](?:[\s-]?[0-9０-９]){9}|(?:\+?86)?１[３-９][０-９]{9}")
-
-
-def redact_phones(text: str) -> str:
-    """Mask anything that looks like a mobile number a resident typed into the text."""
-    return _PHONE.sub(lambda match: mask_phone(match.group(0)), text or "")
 
 
 class Status:
@@ -168,7 +160,7 @@ def public_suggestions(filters: dict):
         # Through the text index (suggestions/search.py); a search it cannot serve finds nothing,
         # and neither does a phone number: the board masks them, so it must not tell whether
         # one was typed into some resident's text.
-        condition = None if _PHONE.search(filters["q"]) else text_search(filters["q"], using=qs.db)
+        condition = None if contains_phone(filters["q"]) else text_search(filters["q"], using=qs.db)
         qs = qs.none() if condition is None else qs.filter(condition)
     return qs
 

@@ -96,6 +96,15 @@ def resident_status(suggestion) -> Status:
             gettext("Read the reply below and tell us whether you are satisfied."),
             "answered",
         )
+    if state == State.MERGED:
+        return Status(
+            gettext("Handled together with the same problem"),
+            gettext(
+                "Other residents reported the same problem; yours is handled together with "
+                "theirs. What becomes of it is shown below."
+            ),
+            "working",
+        )
     return Status(
         gettext("Closed"), gettext("This suggestion has been dealt with and closed."), "done"
     )

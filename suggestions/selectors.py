@@ -9,7 +9,7 @@ from accounts.models import Role
 from congress_portal.clock import today
 from stations.models import Station
 
-from .models import WITH_UNIT_STATES, State, Suggestion
+from .models import WITH_UNIT_STATES, Suggestion
 
 MAX_STATION_DEPTH = 4
 
@@ -118,15 +118,25 @@ def overdue_condition() -> Q:
 
 
 def suggestion_by_code(code: str) -> Suggestion | None:
-    """The suggestion a resident follows with this code: a merged duplicate's resident
-    follows the suggestion it was merged into."""
-    suggestion = (
+    """The suggestion a resident follows with this code: their own, also once merged (its page
+    then tells the outcome of the one it was merged into, ``merged_outcome``, and nothing else
+    of it: not another resident's details, phone, address or code, and no rating)."""
+    return (
         Suggestion.objects.select_related("category", "station", "delegate", "handling_unit")
         .filter(tracking_code=code)
         .first()
     )
+
+
+def merged_survivor(suggestion: Suggestion) -> Suggestion | None:
+    """The suggestion a merged duplicate was merged into, following merges of merges."""
     hops = 0
-    while suggestion is not None and suggestion.state == State.MERGED and hops < 5:
-        suggestion = suggestion.merged_into
+    survivor = suggestion
+    while survivor is not None and survivor.merged_into_id and hops < 5:
+        survivor = (
+            Suggestion.objects.select_related("delegate", "handling_unit")
+            .filter(pk=survivor.merged_into_id)
+            .first()
+        )
         hops += 1
-    return suggestion
+    return None if survivor is suggestion else survivor

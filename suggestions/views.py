@@ -30,7 +30,7 @@ from .forms import (
 )
 from .models import WITH_UNIT_STATES, Attachment, Channel, State, Suggestion, Verb
 from .presenters import public_timeline, resident_status
-from .selectors import scope_parts, suggestion_by_code, suggestions_visible_to
+from .selectors import merged_survivor, scope_parts, suggestion_by_code, suggestions_visible_to
 
 TRACK_LIMIT = 30  # lookups per client per 10 minutes, wrong or right
 TRACK_WINDOW = 600
@@ -195,9 +195,27 @@ def _by_code(code):
     return suggestion_by_code(canonical) if canonical else None
 
 
+def _merged_outcome(suggestion) -> dict | None:
+    """For a merged duplicate: where the suggestion it joined stands, in plain words, and its
+    reply once given — never that suggestion's details, resident, address or tracking code."""
+    if suggestion.state != State.MERGED:
+        return None
+    survivor = merged_survivor(suggestion)
+    if survivor is None:
+        return None
+    answered = bool(survivor.reply) and survivor.state in (State.REPLIED, State.CLOSED)
+    return {
+        "status": resident_status(survivor),
+        "reply": survivor.reply if answered else "",
+        "unit": survivor.handling_unit.name if answered and survivor.handling_unit_id else "",
+    }
+
+
 def _track_context(suggestion, rating_form=None):
+    # Only the resident whose suggestion was answered rates it: a merged duplicate never.
     can_rate = suggestion.state == State.REPLIED
     return {
+        "merged_outcome": _merged_outcome(suggestion),
         "suggestion": suggestion,
         "status": resident_status(suggestion),
         "timeline": public_timeline(suggestion),

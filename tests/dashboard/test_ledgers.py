@@ -404,7 +404,7 @@ def test_an_unknown_ledger_or_bad_filters_say_so_and_queue_nothing(client, distr
     for data in ({"kind": "passwords"}, {}, {"kind": ""}):
         response = client.post(reverse(CREATE), data, follow=True)
         assert response.status_code == 200
-        assert "no such ledger" in response.content.decode().lower()
+        assert "没有这个台账" in response.content.decode()
     for kind, params in [
         ("receptions", {"date_from": "2026-03-01", "date_to": "2026-02-01"}),
         ("receptions", {"date_from": "2025-02-30"}),

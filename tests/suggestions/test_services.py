@@ -207,9 +207,12 @@ def test_a_merged_duplicate_is_closed_and_points_at_the_survivor(walk_to, submit
     survivor = submit(title="原始建议")
     merged = services.suggestion_merge(suggestion=duplicate, into=survivor, actor=delegate_user)
     assert merged.state == State.MERGED and merged.merged_into == survivor
-    from suggestions.selectors import suggestion_by_code
+    from suggestions.selectors import merged_survivor, suggestion_by_code
 
-    assert suggestion_by_code(duplicate.tracking_code) == survivor
+    # The duplicate's code keeps showing the duplicate (its resident's own data), which knows
+    # where it went.
+    assert suggestion_by_code(duplicate.tracking_code) == duplicate
+    assert merged_survivor(merged) == survivor
 
 
 def test_deadline_counts_official_working_days_across_national_day(
