@@ -502,7 +502,7 @@ class EnrolmentView(LoginRequiredMixin, TemplateView):
         token_id = request.POST.get("token") or ""
         token = (
             pending_tokens().select_related("user").filter(pk=token_id).first()
-            if token_id.isdigit()
+            if token_id.isascii() and token_id.isdigit() and len(token_id) < 19
             else None
         )
         if token is None or not enrolment_token_revoke(

@@ -177,3 +177,10 @@ def test_the_reset_command_removes_the_devices_and_audits():
     call_command("reset_second_factor", colleague.username, stdout=io.StringIO())
     assert not TOTPDevice.objects.filter(user=colleague).exists()
     assert AuditEvent.objects.filter(action="otp.reset", object_id=str(colleague.pk)).exists()
+
+
+@pytest.mark.parametrize("junk", ["x", "²", "9" * 40, ""])
+def test_revoking_with_a_mangled_id_is_a_clear_message(client, junk):
+    client.force_login(OfficeUserFactory())
+    response = client.post(reverse(PAGE), {"action": "revoke", "token": junk}, follow=True)
+    assert response.status_code == 200 and "no longer pending" in response.content.decode()
