@@ -14,7 +14,7 @@ from congress_portal.masking import mask_phone
 from stations.models import Station
 from suggestions.models import HandlingUnit
 
-from .models import AuditEvent, User
+from .models import AuditEvent, EnrolmentToken, User
 from .services import audit_record
 
 
@@ -224,4 +224,17 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
         "detail",
     )
     # The snapshot ``actor_label`` is shown instead of the ``actor`` link: no join per row.
+    show_full_result_count = False
+
+
+@admin.register(EnrolmentToken)
+class EnrolmentTokenAdmin(ReadOnlyModelAdmin):
+    """Who was issued a token by whom, and whether it was used. Tokens are issued and revoked
+    on the office's enrolment page (accounts:enrolment) or by command; only hashes are kept."""
+
+    list_display = ("user", "issued_by", "created_at", "expires_at", "used_at")
+    list_select_related = ("user", "issued_by")
+    search_fields = ("user__username",)
+    date_hierarchy = "created_at"
+    fields = ("user", "issued_by", "created_at", "expires_at", "used_at")
     show_full_result_count = False

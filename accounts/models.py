@@ -114,3 +114,44 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only.")
+
+
+class EnrolmentToken(models.Model):
+    """A one-time permission to set up the second factor of one office or admin account.
+
+    Issued out of band (by another office account or ``manage.py issue_enrolment_token``) so
+    that knowing an account's password is not enough to bind an authenticator app to it. Only
+    the SHA-256 of the token is kept: the token itself is shown once, to whoever issues it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("for account"),
+        on_delete=models.CASCADE,
+        related_name="enrolment_tokens",
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("issued at"), default=now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment token")
+        verbose_name_plural = _("enrolment tokens")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "used_at"], name="enrolment_user_used_idx")]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.used_at is None and self.expires_at > now()

@@ -10,5 +10,6 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("second-factor/", views.SecondFactorView.as_view(), name="second_factor"),
     path("locked/", views.LockedAccountsView.as_view(), name="locked"),
+    path("enrolment/", views.EnrolmentView.as_view(), name="enrolment"),
     path("", views.HomeView.as_view(), name="home"),
 ]

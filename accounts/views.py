@@ -5,26 +5,44 @@ from dataclasses import dataclass
 
 import segno
 from axes.utils import reset as axes_reset
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, TemplateView
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from congress_portal.clock import today
+from congress_portal.ratelimit import hit
 
-from .forms import LoginForm
+from .forms import (
+    AccountChoiceForm,
+    EnrolmentCodeForm,
+    EnrolmentTokenForm,
+    LoginForm,
+    SecondFactorForm,
+)
 from .middleware import needs_second_factor
 from .models import AuditEvent, Role
+from .second_factor import (
+    enrolment_device,
+    enrolment_token_find,
+    enrolment_token_issue,
+    enrolment_token_revoke,
+    pending_tokens,
+    recovery_code_use,
+    second_factor_enrol,
+    second_factor_reset,
+)
 from .services import audit_record
 
 
@@ -165,6 +183,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
                     reverse("accounts:locked"),
                 )
             )
+            links.append(
+                RoleLink(
+                    _("Second factor enrolment"),
+                    _("Enrolment tokens for colleagues' authenticator apps; reset a lost phone."),
+                    reverse("accounts:enrolment"),
+                )
+            )
         if office or user.is_staff:
             links.append(
                 RoleLink(
@@ -208,58 +233,75 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return gettext("Enter what residents raised and hand it to a delegate.")
 
 
-class SecondFactorForm(forms.Form):
-    token = forms.CharField(
-        label=_("Six-digit code from your authenticator app"),
-        max_length=8,
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
-        ),
-    )
-
-    def clean_token(self):
-        token = "".join(self.cleaned_data["token"].split())
-        if not token.isdigit():
-            raise forms.ValidationError(gettext("Enter the six digits shown in the app."))
-        return token
+# Wrong enrolment tokens are limited like logins: five tries per address and account in 15 min.
+ENROL_LIMIT = 5
+ENROL_WINDOW = 15 * 60
+# The enrolment under way in this session: the accepted token's id and the device whose key
+# was shown. Only the session that gave the token sees the key and can confirm it.
+_ENROLMENT = "portal_enrolment"
 
 
-class SecondFactorView(LoginRequiredMixin, FormView):
-    """Confirm a login with a TOTP code; the first time, set up the authenticator app."""
+@method_decorator(never_cache, name="dispatch")  # the key and recovery codes stay out of caches
+class SecondFactorView(LoginRequiredMixin, TemplateView):
+    """Confirm a login with a code from the authenticator app or a recovery code.
+
+    An account without a confirmed app first gives the enrolment token the office issued;
+    only then is a new key shown (QR code and text), and the app's first code confirms it,
+    uses up the token and creates the recovery codes, shown once.
+    """
 
     template_name = "accounts/second_factor.html"
-    form_class = SecondFactorForm
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not needs_second_factor(request.user):
             return redirect("accounts:home")
         return super().dispatch(request, *args, **kwargs)
 
-    def device(self) -> TOTPDevice:
-        """The confirmed device, or the one being set up (created on first visit)."""
+    # -- which step --
+
+    def step(self) -> tuple[str, TOTPDevice | None, int | None]:
+        """("verify", confirmed device), ("setup", device being set up, token id) or
+        ("token", nothing yet)."""
         user = self.request.user
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is None:
-            device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-            if device is None:
-                device = TOTPDevice.objects.create(
-                    user=user, name=gettext("Authenticator app"), confirmed=False
-                )
-        return device
+        if device is not None:
+            return "verify", device, None
+        enrolment = self.request.session.get(_ENROLMENT) or {}
+        token_id, device_id = enrolment.get("token"), enrolment.get("device")
+        if token_id and device_id and pending_tokens().filter(pk=token_id, user=user).exists():
+            device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
+            if device is not None:
+                return "setup", device, token_id
+        self.request.session.pop(_ENROLMENT, None)
+        return "token", None, None
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        device = self.device()
-        context["enrolling"] = not device.confirmed
-        if not device.confirmed:
+    FORMS = {"verify": SecondFactorForm, "setup": EnrolmentCodeForm, "token": EnrolmentTokenForm}
+
+    def get(self, request, *args, **kwargs):
+        step, device, _token = self.step()
+        return self.render_step(step, device, self.FORMS[step]())
+
+    def post(self, request, *args, **kwargs):
+        step, device, token_id = self.step()
+        form = self.FORMS[step](request.POST)
+        if step == "token":
+            return self.post_token(form)
+        if not form.is_valid():
+            return self.render_step(step, device, form)
+        if step == "setup":
+            return self.post_setup(form, device, token_id)
+        return self.post_verify(form, device)
+
+    def render_step(self, step, device, form, status=200):
+        context = self.get_context_data(step=step, form=form, next=self.next_url())
+        if step == "setup":
             context["qr_svg"] = mark_safe(  # noqa: S308 — segno's SVG of our own URL, no user text
                 segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#1f2328")
             )
             context["secret"] = " ".join(
                 textwrap.wrap(base64.b32encode(device.bin_key).decode(), 4)
             )
-        context["next"] = self.next_url()
-        return context
+        return self.render_to_response(context, status=status)
 
     def next_url(self) -> str:
         candidate = self.request.POST.get("next") or self.request.GET.get("next") or ""
@@ -269,28 +311,211 @@ class SecondFactorView(LoginRequiredMixin, FormView):
             return candidate
         return reverse("accounts:home")
 
-    def form_valid(self, form):
-        device = self.device()
-        if not device.verify_token(form.cleaned_data["token"]):
+    def again(self):
+        """Back to this page (POST/redirect/GET), keeping where the person was going."""
+        return redirect(
+            f"{reverse('accounts:second_factor')}?{urlencode({'next': self.next_url()})}"
+        )
+
+    # -- the three posts --
+
+    def post_token(self, form):
+        request, user = self.request, self.request.user
+        if not hit(request, f"enrol:{user.pk}", limit=ENROL_LIMIT, window=ENROL_WINDOW):
+            form.is_valid()
+            form.add_error(
+                None,
+                gettext("Too many tries. Wait 15 minutes, then enter the enrolment token again."),
+            )
+            return self.render_step("token", None, form, status=429)
+        if not form.is_valid():
+            return self.render_step("token", None, form)
+        token = enrolment_token_find(user=user, raw=form.cleaned_data["enrolment_token"])
+        if token is None:
             audit_record(
-                action="otp.failed",
-                request=self.request,
-                obj=self.request.user,
+                action="otp.token_refused",
+                request=request,
+                obj=user,
                 outcome=AuditEvent.Outcome.FAILURE,
             )
             form.add_error(
-                "token",
+                "enrolment_token",
                 gettext(
-                    "This code is not right or has expired. Wait for the next one and try again."
+                    "This enrolment token is not right, has expired or was used already. Check "
+                    "it, or ask the congress office for a new one."
                 ),
             )
-            return self.form_invalid(form)
-        if not device.confirmed:
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            audit_record(action="otp.enrolled", request=self.request, obj=self.request.user)
-        otp_login(self.request, device)
-        return redirect(self.next_url())
+            return self.render_step("token", None, form)
+        device = enrolment_device(user=user)
+        request.session[_ENROLMENT] = {"token": token.pk, "device": device.pk}
+        audit_record(
+            action="otp.token_accepted", request=request, obj=user, detail={"token": token.pk}
+        )
+        return self.again()
+
+    def post_setup(self, form, device, token_id):
+        request, user = self.request, self.request.user
+        if not device.verify_token(form.cleaned_data["token"]):
+            self.audit_wrong_code()
+            form.add_error("token", self.WRONG_CODE)
+            return self.render_step("setup", device, form)
+        codes = second_factor_enrol(user=user, token_id=token_id, device=device, request=request)
+        request.session.pop(_ENROLMENT, None)
+        if codes is None:
+            messages.error(
+                request,
+                gettext(
+                    "The enrolment token expired meanwhile. Ask the congress office for a new one."
+                ),
+            )
+            return self.again()
+        otp_login(request, device)
+        # Rendered, not redirected to: the codes are shown this once and kept nowhere else.
+        return render(
+            request,
+            "accounts/recovery_codes.html",
+            {"codes": [f"{code[:4]}-{code[4:]}" for code in codes], "next": self.next_url()},
+        )
+
+    WRONG_CODE = _("This code is not right or has expired. Wait for the next one and try again.")
+
+    def post_verify(self, form, device):
+        request, user = self.request, self.request.user
+        if form.is_totp:
+            if device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                return redirect(self.next_url())
+        else:
+            used = recovery_code_use(user=user, raw=form.cleaned_data["token"], request=request)
+            if used is not None:
+                recovery, remaining = used
+                otp_login(request, recovery)
+                self.tell_remaining(remaining)
+                return redirect(self.next_url())
+        self.audit_wrong_code()
+        form.add_error("token", self.WRONG_CODE)
+        return self.render_step("verify", device, form)
+
+    def audit_wrong_code(self):
+        audit_record(
+            action="otp.failed",
+            request=self.request,
+            obj=self.request.user,
+            outcome=AuditEvent.Outcome.FAILURE,
+        )
+
+    def tell_remaining(self, remaining: int) -> None:
+        if remaining:
+            message = ngettext(
+                "You logged in with a recovery code; it cannot be used again. %(count)d recovery "
+                "code is left.",
+                "You logged in with a recovery code; it cannot be used again. %(count)d recovery "
+                "codes are left.",
+                remaining,
+            ) % {"count": remaining}
+        else:
+            message = gettext(
+                "You logged in with your last recovery code. Ask the congress office to reset "
+                "your second factor if your phone is lost, or to give you new recovery codes."
+            )
+        messages.warning(self.request, message)
+
+
+# -- enrolment tokens: the office's page --
+
+
+@method_decorator(never_cache, name="dispatch")  # a just-issued token stays out of caches
+class EnrolmentView(LoginRequiredMixin, TemplateView):
+    """The office issues enrolment tokens for other office and admin accounts (shown once),
+    revokes pending ones, and resets the second factor of an account whose phone is lost."""
+
+    template_name = "accounts/enrolment.html"
+    LIMIT = 100
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_office:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("issue_form", AccountChoiceForm(prefix="issue"))
+        context.setdefault("reset_form", AccountChoiceForm(prefix="reset"))
+        context["pending"] = list(
+            pending_tokens()
+            .select_related("user", "issued_by")
+            .order_by("-created_at", "-id")[: self.LIMIT + 1]
+        )
+        context["limit"] = self.LIMIT
+        return context
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        if action == "issue":
+            return self.issue()
+        if action == "reset":
+            return self.reset()
+        if action == "revoke":
+            return self.revoke()
+        messages.error(request, gettext("Choose what to do."))
+        return redirect("accounts:enrolment")
+
+    def issue(self):
+        request = self.request
+        form = AccountChoiceForm(request.POST, prefix="issue")
+        if form.is_valid():
+            try:
+                token, text = enrolment_token_issue(
+                    user=form.user, actor=request.user, request=request, via="page"
+                )
+            except ValidationError as error:
+                form.add_error("username", error)
+            else:
+                # Rendered, not redirected to: the token is shown this once and kept nowhere.
+                return self.render_to_response(
+                    self.get_context_data(issued=token, issued_text=text)
+                )
+        return self.render_to_response(self.get_context_data(issue_form=form), status=400)
+
+    def reset(self):
+        request = self.request
+        form = AccountChoiceForm(request.POST, prefix="reset")
+        if form.is_valid():
+            try:
+                second_factor_reset(user=form.user, actor=request.user, request=request, via="page")
+            except ValidationError as error:
+                form.add_error("username", error)
+            else:
+                messages.success(
+                    request,
+                    gettext(
+                        "The second factor of %(username)s is removed. Issue them a new "
+                        "enrolment token to set up a new app."
+                    )
+                    % {"username": form.user.get_username()},
+                )
+                return redirect("accounts:enrolment")
+        return self.render_to_response(self.get_context_data(reset_form=form), status=400)
+
+    def revoke(self):
+        request = self.request
+        token_id = request.POST.get("token") or ""
+        token = (
+            pending_tokens().select_related("user").filter(pk=token_id).first()
+            if token_id.isascii() and token_id.isdigit() and len(token_id) < 19
+            else None
+        )
+        if token is None or not enrolment_token_revoke(
+            token=token, actor=request.user, request=request
+        ):
+            messages.error(request, gettext("That enrolment token is no longer pending."))
+        else:
+            messages.success(
+                request,
+                gettext("The enrolment token for %(username)s is revoked.")
+                % {"username": token.user.get_username()},
+            )
+        return redirect("accounts:enrolment")
 
 
 # -- locked-out accounts --

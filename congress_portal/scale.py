@@ -40,6 +40,7 @@ DATA_APPS = (
     "meetings",
     "dashboard",
     "otp_totp",
+    "otp_static",
     "admin",
     "axes",
 )
