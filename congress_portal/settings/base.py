@@ -198,6 +198,9 @@ PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
 # PORTAL_OFFICE_OTP=true, so the demo office can log in without a phone.
 PORTAL_OFFICE_OTP = env.bool("PORTAL_OFFICE_OTP", default=not DEBUG)
 OTP_TOTP_ISSUER = "人大代表联络站服务平台"
+# The admin never shows an authenticator key, its QR code or a recovery code: enrolment goes
+# through a one-time token (accounts/second_factor.py), not through the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # django-axes: 5 failures per (user, IP) lock that pair for 15 minutes, even if the right
 # password follows. Its defaults (lock per IP, forever) are not what SECURITY.md asks.
