@@ -134,6 +134,12 @@ def test_no_counted_ballot_shares_a_transaction_id_with_a_spent_code(open_sessio
     assert len(ballots) == 1 and marked == ballots, "all written by the closing transaction"
     assert StagedBallot.objects.count() == 0
     assert _staged_tuples_on_disk() == 0, "the deleted staged rows were vacuumed away"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = %s",
+            [StagedBallot._meta.db_table],
+        )
+        assert cursor.fetchone()[0], "VACUUM ran after the close committed"
 
 
 def _staged_tuples_on_disk() -> int:
