@@ -575,7 +575,8 @@ def _vacuum_staged_ballots() -> None:
     """After a close commits: on PostgreSQL, VACUUM the staging table, so that the deleted
     staged rows (whose ``xmin`` is their cast's, the same as their code's) are gone from the
     table's pages and not merely invisible. VACUUM cannot run inside a transaction: skipped
-    when the close ran inside an outer one (the test suite's; autovacuum follows anyway)."""
+    when the close ran inside an outer one (the test suite's; autovacuum follows anyway).
+    SQLite has no row transaction ids to clean: the deleted rows are simply gone."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     table = connection.ops.quote_name(StagedBallot._meta.db_table)

@@ -4,7 +4,8 @@ Staff pages: login required; every object is fetched through the user's scope
 (``meetings.selectors``), so another station's meeting is a 404; writing needs the office or the
 station's staff (delegates read), otherwise 404 as well. Each POST calls one service and
 redirects, except issuing ballot codes: its response *is* the printable sheet, because the
-plain codes are never stored anywhere (see ``ballot_issue``).
+plain codes are never stored anywhere (see ``ballot_issue``); and a voter's code entry, whose
+response is the ballot itself, because a redirect's URL would carry the code.
 """
 
 import uuid
