@@ -576,7 +576,8 @@ def _vacuum_staged_ballots() -> None:
     staged rows (whose ``xmin`` is their cast's, the same as their code's) are gone from the
     table's pages and not merely invisible. VACUUM cannot run inside a transaction: skipped
     when the close ran inside an outer one (the test suite's; autovacuum follows anyway).
-    SQLite has no row transaction ids to clean: the deleted rows are simply gone."""
+    SQLite keeps no row transaction ids; its deleted rows are out of reach of SQL at once
+    (their bytes may linger in free pages until reused)."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     table = connection.ops.quote_name(StagedBallot._meta.db_table)
