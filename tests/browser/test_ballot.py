@@ -62,7 +62,7 @@ def test_voter_votes_on_a_phone_from_the_qr_code_and_the_code_is_refused_the_sec
         landing = page.goto(qr_path, wait_until="commit")
     assert landing.status == 200
     assert posted.value.status == 200
-    page.wait_for_load_state("load")
+    page.wait_for_selector("fieldset.meetings-ballot-item")  # the ballot, not the landing
     assert code not in page.url
     assert page.evaluate("window.location.hash") == ""
     assert page.get_by_role("heading", level=1).inner_text() == "2026年下半年选民评单会"
@@ -81,7 +81,7 @@ def test_voter_votes_on_a_phone_from_the_qr_code_and_the_code_is_refused_the_sec
     with page.expect_response(lambda r: r.request.method == "POST") as again:
         page.goto(qr_path, wait_until="commit")
     assert again.value.status == 409
-    page.wait_for_load_state("load")
+    page.wait_for_selector(".meetings-refusal")
     assert page.get_by_role("button", name=zh("Submit my ballot")).count() == 0
     voter.check("ballot-refused")
     assert StagedBallot.objects.filter(session=session).count() == 1
