@@ -267,9 +267,39 @@ class BallotCode(models.Model):
         return f"{self.session_id}:{self.code_hash[:8]}"
 
 
+class StagedBallot(models.Model):
+    """A ballot cast while its session is open, held here until the session closes.
+
+    Why not a counted ``Ballot`` at once: a row written in the transaction that spends a code
+    carries that transaction's id (PostgreSQL's ``xmin``) and sits after the ballots cast before
+    it, so whoever reads the tables could pair it with its code row. Closing moves every staged
+    ballot, shuffled, into ``Ballot``/``BallotMark`` in one transaction and deletes (and
+    vacuums) these rows (``services.ballot_session_close``). ``marks`` is
+    ``{"<suggestion id>": "<rating>"}``; like a ballot, no code, person, IP or time.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(
+        BallotSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="staged_ballots",
+    )
+    marks = models.JSONField(_("ratings"))
+
+    class Meta:
+        verbose_name = _("staged ballot")
+        verbose_name_plural = _("staged ballots")
+
+    def __str__(self):
+        return str(self.id)
+
+
 class Ballot(models.Model):
-    """A cast ballot. Deliberately no link to a code, a voter, an IP, or a time; a random key
-    so that not even the row order tells who voted when."""
+    """A counted ballot. Deliberately no link to a code, a voter, an IP, or a time; a random
+    key. Written only when the session closes, all of a session's ballots in one transaction
+    and in random order, so that neither the row order nor the transaction id tells which code
+    cast which ballot (see ``StagedBallot``)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(

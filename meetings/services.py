@@ -5,14 +5,22 @@ validates, writes in one transaction and records an audit event. The ballot keep
 codes are stored hashed; a cast flips its code with a conditional UPDATE that must touch exactly
 one row, in the transaction that stores the ballot; the ballot row carries no code, person, IP
 or time, and nothing about a single cast is logged or audited.
+
+A cast ballot waits in ``StagedBallot`` until the session closes: a row written by the cast's
+transaction shares that transaction's id (PostgreSQL ``xmin``) with the code row it spent and
+lies after the ballots cast before it. Closing moves all of them at once, shuffled, into the
+counted ``Ballot`` rows, so every counted row has the closing transaction's id and a random
+place; the staged rows are deleted and, on PostgreSQL, vacuumed right after the commit.
 """
 
 import datetime
+import logging
+import secrets
 import uuid
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils.translation import gettext
 
 from accounts.services import audit_record
@@ -30,9 +38,16 @@ from .models import (
     FollowUp,
     Meeting,
     PaperTally,
+    StagedBallot,
     Topic,
 )
 from .selectors import can_edit_station
+
+logger = logging.getLogger(__name__)
+
+# The order counted ballots are written in. The OS's CSPRNG: a seeded PRNG's order could be
+# replayed by whoever guesses the seed. Tests may swap in a seeded ``random.Random``.
+_shuffler = secrets.SystemRandom()
 
 MEETING_FIELDS = (
     "kind",
@@ -462,10 +477,11 @@ def ballot_cast(*, session: BallotSession, code: str, marks: Mapping[int, str]) 
     """Cast one secret ballot: ``marks`` rates every item of the session once.
 
     The code is spent by a conditional UPDATE that must touch exactly one row, in the same
-    transaction that stores the ballot; a second cast of the code (or twenty at once) finds no
-    unused row and stores nothing. The session row is locked so that closing waits for casts
-    in flight. The ballot and its marks carry no code, person, IP or time (random keys), and
-    nothing here writes a log line or an audit event.
+    transaction that stores the ballot (staged until the session closes, see the module's
+    docstring); a second cast of the code (or twenty at once) finds no unused row and stores
+    nothing. The session row is locked so that closing waits for casts in flight. The ballot
+    carries no code, person, IP or time (a random key), and nothing here writes a log line or
+    an audit event.
     """
     canonical = codes.normalise_code(code)
     with transaction.atomic():
@@ -481,12 +497,8 @@ def ballot_cast(*, session: BallotSession, code: str, marks: Mapping[int, str]) 
         ).update(used=True)
         if spent != 1:
             _refuse("used")
-        ballot = Ballot.objects.create(session_id=session.pk)
-        BallotMark.objects.bulk_create(
-            [
-                BallotMark(ballot=ballot, suggestion_id=item, value=value)
-                for item, value in marks.items()
-            ]
+        StagedBallot.objects.create(
+            session_id=session.pk, marks={str(item): value for item, value in marks.items()}
         )
 
 
@@ -522,20 +534,100 @@ def ballot_paper_enter(
     return session
 
 
+class BallotMismatch(ValidationError):
+    """The ballots to count do not match the codes spent: the session is not closed."""
+
+
+def _count_staged_ballots(session: BallotSession, items: set[int]) -> int:
+    """Move the session's staged ballots, shuffled, into counted ballots and marks; return how
+    many ballots the session now has. Runs in the closing transaction, the session locked."""
+    staged = list(
+        StagedBallot.objects.filter(session_id=session.pk).values_list("marks", flat=True)
+    )
+    wanted = {str(item) for item in items}
+    for marks in staged:
+        if set(marks) != wanted or not set(marks.values()) <= set(RatingValue.values):
+            raise BallotMismatch(
+                gettext(
+                    "A stored ballot does not rate exactly the items of this vote, so the "
+                    "votes cannot be counted. Voting stays open; ask the system administrator."
+                ),
+                code="mismatch",
+            )
+    _shuffler.shuffle(staged)
+    ballots = [Ballot(session_id=session.pk) for _ in staged]
+    # One transaction, in the shuffled order: every row gets the closing transaction's id and
+    # a place that says nothing about when it was cast. Fresh keys, not the staged ones.
+    Ballot.objects.bulk_create(ballots, batch_size=2000)
+    BallotMark.objects.bulk_create(
+        [
+            BallotMark(ballot=ballot, suggestion_id=int(item), value=value)
+            for ballot, marks in zip(ballots, staged, strict=True)
+            for item, value in sorted(marks.items())
+        ],
+        batch_size=2000,
+    )
+    StagedBallot.objects.filter(session_id=session.pk).delete()
+    return Ballot.objects.filter(session_id=session.pk).count()
+
+
+def _vacuum_staged_ballots() -> None:
+    """After a close commits: on PostgreSQL, VACUUM the staging table, so that the deleted
+    staged rows (whose ``xmin`` is their cast's, the same as their code's) are gone from the
+    table's pages and not merely invisible. VACUUM cannot run inside a transaction: skipped
+    when the close ran inside an outer one (the test suite's; autovacuum follows anyway).
+    SQLite keeps no row transaction ids; its deleted rows are out of reach of SQL at once
+    (their bytes may linger in free pages until reused)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    table = connection.ops.quote_name(StagedBallot._meta.db_table)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {table}")
+    except DatabaseError:
+        # The vote is closed and counted; autovacuum removes the rows later.
+        logger.warning("VACUUM of %s after closing a ballot failed", table, exc_info=True)
+
+
 @transaction.atomic
 def ballot_session_close(*, session: BallotSession, actor) -> BallotSession:
-    """Close the vote: unused codes stop working and the results become visible."""
+    """Close the vote: unused codes stop working, the staged ballots are counted (moved,
+    shuffled, into ``Ballot``) and the results become visible.
+
+    The ballots counted must equal the codes spent, one for one; otherwise nothing changes,
+    the session stays open and ``BallotMismatch`` says so (a spent code without its ballot,
+    or the reverse, would be a broken vote: it needs a person to look, not a silent close).
+    """
     session = _lock_session(session)
     _require_editor(actor, session.meeting.station_id)
     if session.status == BallotSession.Status.CLOSED:
         raise ValidationError(gettext("Voting has already closed."))
-    if not session.suggestions.exists():
+    items = set(session.suggestions.values_list("id", flat=True))
+    if not items:
         raise ValidationError(gettext("Choose the suggestions to be rated first."))
+    counted = _count_staged_ballots(session, items)
+    used = session.codes.filter(used=True).count()
+    if counted != used:
+        logger.error(
+            "ballot session %s not closed: %d ballots for %d spent codes",
+            session.pk,
+            counted,
+            used,
+        )
+        raise BallotMismatch(
+            gettext(
+                "The ballots (%(ballots)d) do not match the ballot codes used (%(used)d), so "
+                "the votes cannot be counted. Voting stays open; ask the system administrator."
+            )
+            % {"ballots": counted, "used": used},
+            code="mismatch",
+        )
     session.status = BallotSession.Status.CLOSED
     session.closed_at = now()
     session.save(update_fields=["status", "closed_at"])
+    # The counted ballots exist now: the subscribers (dashboard rollups) count them.
     events.publish(BALLOT_SESSION_CLOSED, session=session)
-    used = session.codes.filter(used=True).count()
+    transaction.on_commit(_vacuum_staged_ballots)
     audit_record(
         action="ballot.close",
         actor=actor,

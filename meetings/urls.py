@@ -9,7 +9,8 @@ urlpatterns = [
     path("<int:pk>/", views.MeetingDetailView.as_view(), name="detail"),
     path("vote/<int:session_pk>/", views.BallotEntryView.as_view(), name="ballot_entry"),
     path("vote/<int:session_pk>/thanks/", views.BallotThanksView.as_view(), name="ballot_thanks"),
-    path("vote/<int:session_pk>/<str:code>/", views.BallotView.as_view(), name="ballot"),
+    # The ballot code never sits in a path or a query (views.BallotEntryView).
+    path("vote/<int:session_pk>/ballot/", views.BallotView.as_view(), name="ballot"),
     # Staff (office, station staff; delegates read)
     path("manage/", views.MeetingListView.as_view(), name="list"),
     path("manage/new/", views.MeetingCreateView.as_view(), name="create"),

@@ -4,7 +4,8 @@ Staff pages: login required; every object is fetched through the user's scope
 (``meetings.selectors``), so another station's meeting is a 404; writing needs the office or the
 station's staff (delegates read), otherwise 404 as well. Each POST calls one service and
 redirects, except issuing ballot codes: its response *is* the printable sheet, because the
-plain codes are never stored anywhere (see ``ballot_issue``).
+plain codes are never stored anywhere (see ``ballot_issue``); and a voter's code entry, whose
+response is the ballot itself, because a redirect's URL would carry the code.
 """
 
 import uuid
@@ -547,9 +548,13 @@ def _editable_session(request, pk) -> BallotSession:
 
 
 def ballot_url(session: BallotSession, code: str) -> str:
-    """The absolute URL a slip's QR code holds: the public base URL, not the request's host."""
-    path = reverse("meetings:ballot", args=[session.pk, code])
-    return settings.PORTAL_PUBLIC_BASE_URL.rstrip("/") + path
+    """The absolute URL a slip's QR code holds: the public base URL, not the request's host.
+
+    The code is the URL's fragment (``…/vote/12/#7K3M9QXA4T``): a browser never sends a
+    fragment to the server, so no access log, proxy or ``Referer`` holds a code beside an IP
+    and a time. The entry page's script (``static/js/ballot.js``) posts it like a typed code.
+    """
+    return f"{ballot_entry_url(session)}#{code}"
 
 
 def ballot_entry_url(session: BallotSession) -> str:
@@ -712,69 +717,91 @@ def _public_session(pk) -> BallotSession:
 
 
 def _private(response):
-    # The page's URL carries a ballot code: keep it out of caches and of other sites' logs.
-    # same-origin, not no-referrer: with no-referrer Chromium posts the ballot with
-    # "Origin: null", which Django's CSRF check rightly refuses.
+    # The page holds a ballot code (in a form field): keep it out of caches. same-origin, not
+    # no-referrer: with no-referrer Chromium posts the ballot with "Origin: null", which
+    # Django's CSRF check rightly refuses.
     add_never_cache_headers(response)
     response["Referrer-Policy"] = "same-origin"
     return response
 
 
-class BallotEntryView(View):
-    """For a voter typing the code from the slip: the code leads to the ballot."""
+class _BallotPage(View):
+    """A voter's page: rate-limited per client address, never cached.
 
-    template_name = "meetings/ballot_entry.html"
-
-    def get(self, request, session_pk):
-        if not hit(request, "ballot", limit=BALLOT_LIMIT, window=BALLOT_WINDOW):
-            return _limited(request)
-        session = _public_session(session_pk)
-        if "code" not in request.GET:
-            return render(
-                request, self.template_name, {"session": session, "form": BallotCodeForm()}
-            )
-        form = BallotCodeForm(request.GET)
-        if form.is_valid():
-            code = codes.normalise_code(form.cleaned_data["code"])
-            if code:
-                return redirect("meetings:ballot", session.pk, code)
-            form.add_error("code", services.refusal_message("unknown"))
-        return render(request, self.template_name, {"session": session, "form": form}, status=400)
-
-
-class BallotView(View):
-    """The voter's ballot: every item rated once, then a thank-you page."""
-
-    template_name = "meetings/ballot.html"
+    A ballot code travels only in POST bodies (and in a slip's URL fragment, which stays in
+    the browser): never in a path or a query string, which access logs keep with the IP and
+    the time of the request.
+    """
 
     def dispatch(self, request, *args, **kwargs):
         if not hit(request, "ballot", limit=BALLOT_LIMIT, window=BALLOT_WINDOW):
             return _limited(request)
         return _private(super().dispatch(request, *args, **kwargs))
 
-    def _check(self, session, code):
+    @staticmethod
+    def _refusal(session, code: str) -> str | None:
         try:
-            services.ballot_check_code(session=session, code=codes.normalise_code(code))
+            services.ballot_check_code(session=session, code=code)
         except services.BallotRefused as refusal:
             return refusal.code
         return None
 
-    def _form(self, session, data=None):
+    @staticmethod
+    def _ballot_form(session, data=None) -> BallotForm:
         items = selectors.session_items(session)
         labelled = [(item, selectors.item_label(item, n)) for n, item in enumerate(items, 1)]
         return BallotForm(data, items=labelled)
 
-    def get(self, request, session_pk, code):
+    @staticmethod
+    def _ballot(request, session, form, code: str, status=200):
+        """The ballot page; the code rides along in a hidden field of its form."""
+        context = {"session": session, "meeting": session.meeting, "form": form, "code": code}
+        return render(request, "meetings/ballot.html", context, status=status)
+
+
+class BallotEntryView(_BallotPage):
+    """The code typed from the slip, or posted by the page's script from a scanned QR code's
+    fragment, opens the ballot: the answer to the POST is the ballot itself, with the code in a
+    hidden field (no redirect: its URL would carry the code). A ``?code=`` is not obeyed."""
+
+    template_name = "meetings/ballot_entry.html"
+
+    def get(self, request, session_pk):
         session = _public_session(session_pk)
-        reason = self._check(session, code)
+        if request.GET:
+            # An old link's ``?code=``: not obeyed, and off the address bar and the history
+            # (the page would otherwise repeat it, e.g. in the language switch's return path).
+            return redirect("meetings:ballot_entry", session.pk)
+        return render(request, self.template_name, {"session": session, "form": BallotCodeForm()})
+
+    def post(self, request, session_pk):
+        session = _public_session(session_pk)
+        form = BallotCodeForm(request.POST)
+        if not form.is_valid():
+            context = {"session": session, "form": form}
+            return render(request, self.template_name, context, status=400)
+        # Anything that is not a live code of this session, typo or garbage: one answer.
+        code = codes.normalise_code(form.cleaned_data["code"])
+        reason = self._refusal(session, code)
         if reason:
             return _refused(request, session, reason)
-        context = {"session": session, "meeting": session.meeting, "form": self._form(session)}
-        return render(request, self.template_name, context)
+        return self._ballot(request, session, self._ballot_form(session), code)
 
-    def post(self, request, session_pk, code):
+
+class BallotView(_BallotPage):
+    """The filled-in ballot (POST only): every item rated once, then a thank-you page."""
+
+    def get(self, request, session_pk):
+        # A reload or a bookmark: the ballot is reached through the code entry page.
+        return redirect("meetings:ballot_entry", session_pk)
+
+    def post(self, request, session_pk):
         session = _public_session(session_pk)
-        form = self._form(session, request.POST)
+        code = codes.normalise_code(request.POST.get("code", ""))
+        reason = self._refusal(session, code)
+        if reason:
+            return _refused(request, session, reason)
+        form = self._ballot_form(session, request.POST)
         if form.is_valid():
             try:
                 services.ballot_cast(session=session, code=code, marks=form.marks())
@@ -784,12 +811,7 @@ class BallotView(View):
                 form.add_error(None, error)
             else:
                 return redirect("meetings:ballot_thanks", session.pk)
-        else:
-            reason = self._check(session, code)
-            if reason:
-                return _refused(request, session, reason)
-        context = {"session": session, "meeting": session.meeting, "form": form}
-        return render(request, self.template_name, context, status=400)
+        return self._ballot(request, session, form, code, status=400)
 
 
 class BallotThanksView(View):

@@ -1,10 +1,13 @@
-"""A voter at a 选民评单会: the ballot from its QR-code URL on a phone, once (journey 6)."""
+"""A voter at a 选民评单会: the ballot from its QR code on a phone, once (journey 6)."""
+
+from urllib.parse import urlsplit
 
 import pytest
 
 from congress_portal.clock import today
 from meetings import services as meeting_services
-from meetings.models import Ballot, Meeting
+from meetings.models import Meeting, StagedBallot
+from meetings.views import ballot_url
 from suggestions import services
 from suggestions.models import FeedbackChannel
 from tests.browser.test_resident import zh
@@ -28,7 +31,7 @@ def _replied(world, title):
     )
 
 
-def test_voter_votes_on_a_phone_from_the_ballot_url_and_the_code_is_refused_the_second_time(
+def test_voter_votes_on_a_phone_from_the_qr_code_and_the_code_is_refused_the_second_time(
     visitor_factory, world
 ):
     meeting = meeting_services.meeting_create(
@@ -42,12 +45,26 @@ def test_voter_votes_on_a_phone_from_the_ballot_url_and_the_code_is_refused_the_
     session = meeting_services.ballot_session_prepare(
         meeting=meeting, actor=world.staff_user, suggestions=items, voters=3
     )
-    code = meeting_services.ballot_codes_issue(session=session, actor=world.staff_user)[0]
-    ballot_path = f"/meetings/vote/{session.pk}/{code}/"
+    codes = meeting_services.ballot_codes_issue(session=session, actor=world.staff_user)
+    code = codes[0]
+    # What the slip's QR code holds: the code only in the fragment, never sent to the server.
+    scanned = urlsplit(ballot_url(session, code))
+    qr_path = f"{scanned.path}#{scanned.fragment}"
+    assert scanned.fragment == code and code not in scanned.path
 
     voter = visitor_factory("phone")
     page = voter.page
-    voter.goto(ballot_path)
+    sent = []
+    page.on("request", lambda request: sent.append(request.url))
+    # The entry page's script takes the code out of the address bar and posts it (goto waits
+    # only for the landing page's commit: the script navigates on before its load event).
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        landing = page.goto(qr_path, wait_until="commit")
+    assert landing.status == 200
+    assert posted.value.status == 200
+    page.wait_for_selector("fieldset.meetings-ballot-item")  # the ballot, not the landing
+    assert code not in page.url
+    assert page.evaluate("window.location.hash") == ""
     assert page.get_by_role("heading", level=1).inner_text() == "2026年下半年选民评单会"
     voter.check("ballot")
     items_on_page = page.locator("fieldset.meetings-ballot-item")
@@ -57,10 +74,24 @@ def test_voter_votes_on_a_phone_from_the_ballot_url_and_the_code_is_refused_the_
     page.get_by_role("button", name=zh("Submit my ballot")).click()
     page.wait_for_url(f"**/meetings/vote/{session.pk}/thanks/")
     voter.check("ballot-thanks")
-    assert Ballot.objects.filter(session=session).count() == 1
+    assert StagedBallot.objects.filter(session=session).count() == 1
 
-    # The same code again, from the same URL: refused, nothing counted twice.
-    voter.goto(ballot_path, expect=409)
+    # The same slip scanned again: refused, nothing counted twice.
+    voter.expect_status(409)
+    with page.expect_response(lambda r: r.request.method == "POST") as again:
+        page.goto(qr_path, wait_until="commit")
+    assert again.value.status == 409
+    page.wait_for_selector(".meetings-refusal")
     assert page.get_by_role("button", name=zh("Submit my ballot")).count() == 0
     voter.check("ballot-refused")
-    assert Ballot.objects.filter(session=session).count() == 1
+    assert StagedBallot.objects.filter(session=session).count() == 1
+    # What reached the server (and its access log): no path or query held the code.
+    assert sent and not any(code in urlsplit(url).path + urlsplit(url).query for url in sent)
+
+    # Without the QR code: the code typed from the slip opens the ballot the same way.
+    typist = visitor_factory("phone")
+    typist.goto("meetings:ballot_entry", session.pk)
+    typist.page.get_by_label(zh("Ballot code")).fill(codes[1][:5] + "-" + codes[1][5:])
+    typist.page.get_by_role("button", name=zh("Open my ballot")).click()
+    typist.page.wait_for_selector("fieldset.meetings-ballot-item")
+    assert codes[1] not in typist.page.url

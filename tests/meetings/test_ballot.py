@@ -15,15 +15,20 @@ from PIL import Image
 
 from accounts.models import AuditEvent
 from meetings import codes, selectors, services
-from meetings.models import Ballot, BallotCode, BallotMark, BallotSession
+from meetings.models import Ballot, BallotCode, BallotMark, BallotSession, StagedBallot
 from meetings.qr import ballot_qr_png
 from tests.meetings.conftest import all_satisfied
 
 pytestmark = pytest.mark.django_db
 
 
-def _ballot_path(session, code):
-    return reverse("meetings:ballot", args=[session.pk, code])
+def _entry_path(session):
+    return reverse("meetings:ballot_entry", args=[session.pk])
+
+
+def _open(client, session, code):
+    """The code typed (or posted by the page's script from a QR code) on the entry page."""
+    return client.post(_entry_path(session), {"code": code})
 
 
 def _says(response, text) -> bool:
@@ -32,7 +37,7 @@ def _says(response, text) -> bool:
 
 def _vote(client, session, code, value="satisfied"):
     data = {f"item_{pk}": value for pk in session.suggestions.values_list("id", flat=True)}
-    return client.post(_ballot_path(session, code), data)
+    return client.post(reverse("meetings:ballot", args=[session.pk]), {"code": code, **data})
 
 
 # --- one vote per code ----------------------------------------------------------------------
@@ -65,37 +70,45 @@ def test_twenty_concurrent_casts_with_one_code_record_exactly_one_ballot(open_se
 
     assert outcomes.count("cast") == 1
     assert outcomes.count("used") == 19
+    assert StagedBallot.objects.filter(session=session).count() == 1
+    assert BallotCode.objects.filter(session=session, used=True).count() == 1
+    services.ballot_session_close(session=session, actor=session.meeting.organiser)
     assert Ballot.objects.filter(session=session).count() == 1
     assert BallotMark.objects.filter(ballot__session=session).count() == len(marks)
-    assert BallotCode.objects.filter(session=session, used=True).count() == 1
 
 
 def test_a_voter_without_an_account_rates_every_item_once_and_is_thanked(client, open_session):
     session, plain = open_session
-    page = client.get(_ballot_path(session, plain[0]))
+    page = _open(client, session, plain[0])
     assert page.status_code == 200
     assert "满意" in page.content.decode() and "基本满意" in page.content.decode()
+    assert "no-store" in page["Cache-Control"]
 
     response = _vote(client, session, plain[0], "basic")
 
     assert response.status_code == 302
     thanks = client.get(response["Location"])
     assert "感谢" in thanks.content.decode() or "Thank you" in thanks.content.decode()
-    assert Ballot.objects.filter(session=session).count() == 1
-    assert set(BallotMark.objects.values_list("value", flat=True)) == {"basic"}
+    staged = StagedBallot.objects.get(session=session)
+    assert set(staged.marks.values()) == {"basic"} and len(staged.marks) == 2
+    assert Ballot.objects.count() == 0, "counted only when voting closes"
 
 
 def test_a_ballot_missing_an_item_is_refused_and_keeps_the_code_unused(client, open_session):
     session, plain = open_session
     first = session.suggestions.order_by("id").first()
 
-    response = client.post(_ballot_path(session, plain[0]), {f"item_{first.pk}": "satisfied"})
+    response = client.post(
+        reverse("meetings:ballot", args=[session.pk]),
+        {"code": plain[0], f"item_{first.pk}": "satisfied"},
+    )
 
     assert response.status_code == 400
-    assert Ballot.objects.count() == 0
+    assert StagedBallot.objects.count() == 0
     assert not BallotCode.objects.filter(used=True).exists()
     kept = rf'<input[^>]*name="item_{first.pk}"[^>]*value="satisfied"[^>]*checked'
     assert re.search(kept, response.content.decode()), "the choice made is kept"
+    assert re.search(rf'type="hidden" name="code" value="{plain[0]}"', response.content.decode())
 
 
 def test_a_used_code_is_refused_with_a_clear_message(client, open_session):
@@ -103,12 +116,12 @@ def test_a_used_code_is_refused_with_a_clear_message(client, open_session):
     _vote(client, session, plain[0])
 
     again = _vote(client, session, plain[0])
-    page = client.get(_ballot_path(session, plain[0]))
+    page = _open(client, session, plain[0])
 
     assert again.status_code == 409 and page.status_code == 409
     assert _says(page, services.refusal_message("used"))
     assert "已经使用" in page.content.decode() or "already been used" in page.content.decode()
-    assert Ballot.objects.count() == 1
+    assert StagedBallot.objects.count() == 1
 
 
 def test_a_code_of_another_session_is_refused_with_a_clear_message(
@@ -123,12 +136,12 @@ def test_a_code_of_another_session_is_refused_with_a_clear_message(
     )
     foreign_code = services.ballot_codes_issue(session=other, actor=station_staff_user)[0]
 
-    page = client.get(_ballot_path(session, foreign_code))
+    page = _open(client, session, foreign_code)
     posted = _vote(client, session, foreign_code)
 
     assert page.status_code == 409 and posted.status_code == 409
     assert _says(page, services.refusal_message("foreign"))
-    assert Ballot.objects.count() == 0
+    assert StagedBallot.objects.count() == 0
     with pytest.raises(ValidationError) as refusal:
         services.ballot_cast(session=session, code=foreign_code, marks=all_satisfied(session))
     assert refusal.value.code == "foreign"
@@ -140,7 +153,7 @@ def test_a_code_of_a_closed_session_is_refused_with_a_clear_message(
     session, plain = open_session
     session = services.ballot_session_close(session=session, actor=station_staff_user)
 
-    page = client.get(_ballot_path(session, plain[1]))
+    page = _open(client, session, plain[1])
     posted = _vote(client, session, plain[1])
 
     assert page.status_code == 410 and posted.status_code == 410
@@ -155,10 +168,12 @@ def test_an_unknown_code_gets_the_same_answer_whatever_it_is(client, open_sessio
     session, plain = open_session
     near_miss = plain[0][:-1] + ("0" if plain[0][-1] != "0" else "1")
 
-    answers = [client.get(_ballot_path(session, code)) for code in (near_miss, "garbage")]
+    answers = [_open(client, session, code) for code in (near_miss, "garbage")]
+    cast = [_vote(client, session, code) for code in (near_miss, "garbage", "")]
 
-    assert [a.status_code for a in answers] == [404, 404]
-    assert all(_says(a, services.refusal_message("unknown")) for a in answers)
+    assert [a.status_code for a in answers + cast] == [404] * 5
+    assert all(_says(a, services.refusal_message("unknown")) for a in answers + cast)
+    assert Ballot.objects.count() == StagedBallot.objects.count() == 0
 
 
 def test_ballot_pages_are_rate_limited(client, open_session, monkeypatch):
@@ -166,7 +181,7 @@ def test_ballot_pages_are_rate_limited(client, open_session, monkeypatch):
 
     monkeypatch.setattr(views, "BALLOT_LIMIT", 5)
     session, _plain = open_session
-    statuses = [client.get(_ballot_path(session, codes.new_code())).status_code for _ in range(7)]
+    statuses = [_open(client, session, codes.new_code()).status_code for _ in range(7)]
 
     assert statuses[:5] == [404] * 5
     assert statuses[5:] == [429, 429]
@@ -176,10 +191,46 @@ def test_typed_codes_are_normalised_and_lead_to_the_ballot(client, open_session)
     session, plain = open_session
     typed = f" {plain[0][:5].lower()} - {plain[0][5:]} ".replace("0", "o")
 
-    response = client.get(reverse("meetings:ballot_entry", args=[session.pk]), {"code": typed})
+    response = _open(client, session, typed)
 
-    assert response.status_code == 302
-    assert response["Location"] == _ballot_path(session, plain[0])
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="item_' in html
+    assert f'type="hidden" name="code" value="{plain[0]}"' in html
+    assert f'action="{reverse("meetings:ballot", args=[session.pk])}"' in html
+    assert _vote(client, session, typed).status_code == 302
+
+
+def test_a_code_in_the_query_string_no_longer_opens_a_ballot(client, open_session):
+    """Today's slips carried the code in the URL; now a ``?code=`` is ignored, not obeyed."""
+    session, plain = open_session
+
+    answer = client.get(_entry_path(session), {"code": plain[0]})
+    assert answer.status_code == 302 and answer["Location"] == _entry_path(session)
+
+    page = client.get(answer["Location"])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="item_' not in html
+    assert plain[0] not in html
+    assert 'method="post"' in html and "js/ballot.js" in html
+    assert "no-store" in page["Cache-Control"]
+    assert client.get(f"/meetings/vote/{session.pk}/{plain[0]}/").status_code == 404
+    not_posted = client.get(reverse("meetings:ballot", args=[session.pk]))
+    assert not_posted.status_code == 302 and not_posted["Location"] == _entry_path(session)
+
+
+def test_the_entry_form_needs_its_csrf_token(open_session):
+    from django.test import Client
+
+    session, plain = open_session
+    strict = Client(enforce_csrf_checks=True)
+
+    assert strict.post(_entry_path(session), {"code": plain[0]}).status_code == 403
+    page = strict.get(_entry_path(session)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    opened = strict.post(_entry_path(session), {"code": plain[0], "csrfmiddlewaretoken": token})
+    assert opened.status_code == 200 and 'name="item_' in opened.content.decode()
 
 
 # --- secrecy --------------------------------------------------------------------------------
@@ -187,7 +238,7 @@ def test_typed_codes_are_normalised_and_lead_to_the_ballot(client, open_session)
 
 def test_the_ballot_table_has_no_link_to_a_code_or_a_person_and_no_time():
     with connection.cursor() as cursor:
-        for model in (Ballot, BallotMark):
+        for model in (Ballot, BallotMark, StagedBallot):
             table = model._meta.db_table
             columns = connection.introspection.get_table_description(cursor, table)
             relations = connection.introspection.get_relations(cursor, table)
@@ -195,6 +246,7 @@ def test_the_ballot_table_has_no_link_to_a_code_or_a_person_and_no_time():
             assert targets <= {
                 BallotSession._meta.db_table,
                 Ballot._meta.db_table,
+                StagedBallot._meta.db_table,
                 "suggestions_suggestion",
             }, targets
             assert BallotCode._meta.db_table not in targets
@@ -207,6 +259,7 @@ def test_the_ballot_table_has_no_link_to_a_code_or_a_person_and_no_time():
             assert primary, "a ballot has a random (UUID) key"
     assert Ballot._meta.pk.get_internal_type() == "UUIDField"
     assert BallotMark._meta.pk.get_internal_type() == "UUIDField"
+    assert StagedBallot._meta.pk.get_internal_type() == "UUIDField"
 
 
 def test_codes_are_stored_only_as_hashes_and_never_audited(open_session):
@@ -268,7 +321,7 @@ def prepared(rating_meeting, items, station_staff_user):
     )
 
 
-def test_the_printed_sheets_qr_codes_decode_to_working_ballot_urls(
+def test_the_printed_sheets_qr_codes_hold_the_code_only_in_the_url_fragment(
     client, prepared, station_staff_user
 ):
     client.force_login(station_staff_user)
@@ -289,8 +342,13 @@ def test_the_printed_sheets_qr_codes_decode_to_working_ballot_urls(
     for url, code in zip(decoded, typed, strict=True):
         parts = urlsplit(url)
         assert parts.scheme in ("http", "https") and parts.netloc
-        assert parts.path.endswith(code.replace("-", "") + "/")
-        page = client.get(parts.path)
+        # What a browser sends to the server: the path only, the same for every slip.
+        assert parts.path == _entry_path(prepared) and not parts.query
+        assert parts.fragment == code.replace("-", "")
+        landing = client.get(parts.path)
+        assert landing.status_code == 200 and 'name="item_' not in landing.content.decode()
+        assert "js/ballot.js" in landing.content.decode(), "the script posts the fragment"
+        page = client.post(parts.path, {"code": parts.fragment})
         assert page.status_code == 200
         assert 'name="item_' in page.content.decode()
 
@@ -322,7 +380,7 @@ def _decode_svg(svg: str) -> str:
 
 
 def test_a_png_of_the_same_qr_decodes_too():
-    url = "https://portal.example/meetings/vote/1/7K3M9QXA4T/"
+    url = "https://portal.example/meetings/vote/1/#7K3M9QXA4T"
     image = Image.open(io.BytesIO(ballot_qr_png(url)))
     assert [r.text for r in zxingcpp.read_barcodes(image)] == [url]
 
@@ -350,8 +408,8 @@ def test_reissuing_voids_unused_codes_and_covers_only_those_still_to_vote(
     new = services.ballot_codes_issue(session=session, actor=station_staff_user)
 
     assert len(new) == 4  # five voters, one has voted
-    assert client.get(_ballot_path(session, old[1])).status_code == 404
-    assert client.get(_ballot_path(session, new[0])).status_code == 200
+    assert _open(client, session, old[1]).status_code == 404
+    assert _open(client, session, new[0]).status_code == 200
     assert BallotCode.objects.filter(session=session).count() == 5
     assert AuditEvent.objects.filter(action="ballot.reissue_codes").exists()
 
@@ -440,7 +498,7 @@ def test_public_pages_show_undisclosed_items_by_number_and_category_only(
     client, open_session, station_staff_user
 ):
     session, plain = open_session
-    page = client.get(_ballot_path(session, plain[0])).content.decode()
+    page = _open(client, session, plain[0]).content.decode()
 
     assert "新民路路灯不亮" in page  # the resident agreed to disclosure
     assert "南苑小区垃圾清运不及时" not in page

@@ -373,7 +373,7 @@ def test_the_satisfaction_page_filters_by_station_and_period(
 ):
     session, plain = open_session
     data = {f"item_{pk}": "satisfied" for pk in session.suggestions.values_list("id", flat=True)}
-    client.post(reverse("meetings:ballot", args=[session.pk, plain[0]]), data)
+    client.post(reverse("meetings:ballot", args=[session.pk]), {"code": plain[0], **data})
     services.ballot_session_close(session=session, actor=station_staff_user)
     client.force_login(office_user)
     url = reverse("meetings:satisfaction")
