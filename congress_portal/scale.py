@@ -73,6 +73,8 @@ class Progress:
         # Django's OutputWrapper ends every write with a newline: draw on the stream under it.
         self.stream = getattr(stream, "_out", stream) or sys.stdout
         self.enabled = enabled
+        # Redrawn in place on a terminal; into a log, one line per finished phase.
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.label, self.total, self.done = "", 0, 0
         self.started = self.phase_started = time.monotonic()
         self.last_draw = 0.0
@@ -89,8 +91,8 @@ class Progress:
         if time.monotonic() - self.last_draw > 0.25:
             self.draw()
 
-    def draw(self) -> None:
-        if not self.enabled:
+    def draw(self, *, final: bool = False) -> None:
+        if not self.enabled or not (self.tty or final):
             return
         self.last_draw = time.monotonic()
         elapsed = self.last_draw - self.phase_started
@@ -113,7 +115,7 @@ class Progress:
         self.phases.append((self.label, seconds))
         if self.total:
             self.done = max(self.done, self.total)
-        self.draw()
+        self.draw(final=True)
         if self.enabled:
             self.stream.write("\n")
             self.stream.flush()

@@ -136,12 +136,14 @@ def test_rollups_agree_with_a_fresh_count(province):
 
 def test_bench_accounts_log_in(province, client):
     for username in ("bench-office", "bench-staff", "bench-delegate", "bench-unit"):
-        response = client.post(
-            reverse("accounts:login"), {"username": username, "password": BENCH_PASSWORD}
-        )
-        assert response.status_code == 302, username
-        assert "_auth_user_id" in client.session
-        client.post(reverse("accounts:logout"))
+        with frozen_at(MOMENT):
+            response = client.post(
+                reverse("accounts:login"), {"username": username, "password": BENCH_PASSWORD}
+            )
+            assert response.status_code == 302, username
+            assert "password" not in response["Location"], username
+            assert "_auth_user_id" in client.session
+            client.post(reverse("accounts:logout"))
     office = User.objects.get(username="bench-office")
     assert office.role == Role.OFFICE
     assert TOTPDevice.objects.filter(user=office, confirmed=True).exists()
@@ -170,3 +172,23 @@ def test_the_same_seed_gives_the_same_data_and_a_filled_database_is_refused(prov
         _generate()
     _generate("--flush")
     assert _fingerprint() == first
+
+
+def test_the_pages_read_the_generated_trails(province, client):
+    """A reopened, closed suggestion's trail on the desk and the tracking page, and the desk
+    list of each role, render for the benchmark's accounts."""
+    staff = User.objects.get(username="bench-staff")
+    suggestion = (
+        Suggestion.objects.filter(station__in=staff.staffed_stations.all(), state=State.CLOSED)
+        .order_by("-reopen_count", "pk")
+        .first()
+    )
+    with frozen_at(MOMENT):  # the accounts' passwords were set then
+        client.force_login(staff)
+        detail = client.get(reverse("suggestions:desk_detail", args=[suggestion.pk]))
+        assert detail.status_code == 200
+        assert suggestion.title in detail.content.decode()
+        assert client.get(suggestion.get_tracking_url()).status_code == 200
+        for username in ("bench-office", "bench-staff", "bench-delegate", "bench-unit"):
+            client.force_login(User.objects.get(username=username))
+            assert client.get(reverse("suggestions:desk")).status_code == 200, username
