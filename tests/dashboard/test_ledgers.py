@@ -343,6 +343,16 @@ def test_a_queued_export_shows_its_progress_and_refreshes_itself(client, distric
     assert (
         client.get(reverse("dashboard:ledger_export_download", args=[export.pk])).status_code == 404
     )
+    # Queued for long: no worker runs, and the page says so.
+    LedgerExport.objects.filter(pk=export.pk).update(
+        status=LedgerExport.Status.QUEUED,
+        rows_done=0,
+        rows_total=None,
+        created_at=timezone.now() - exports.STALLED_AFTER - datetime.timedelta(minutes=1),
+    )
+    page = client.get(export.get_absolute_url()).content.decode()
+    assert "qcluster" in page
+    assert '<meta http-equiv="refresh" content="2">' in page
 
 
 @pytest.mark.django_db
@@ -430,6 +440,13 @@ def test_no_more_than_a_few_exports_wait_at_once(client, district):
     response = client.post(reverse(CREATE), {"kind": "activities"}, follow=True)
     assert list(response.context["messages"])
     assert LedgerExport.objects.count() == 3
+    # One whose worker died does not hold the user back.
+    LedgerExport.objects.filter(pk=LedgerExport.objects.first().pk).update(
+        status=LedgerExport.Status.RUNNING,
+        updated_at=timezone.now() - exports.STALLED_AFTER - datetime.timedelta(minutes=1),
+    )
+    client.post(reverse(CREATE), {"kind": "activities"})
+    assert LedgerExport.objects.count() == 4
 
 
 @pytest.mark.django_db
