@@ -9,5 +9,6 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("second-factor/", views.SecondFactorView.as_view(), name="second_factor"),
+    path("locked/", views.LockedAccountsView.as_view(), name="locked"),
     path("", views.HomeView.as_view(), name="home"),
 ]

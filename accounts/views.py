@@ -1,12 +1,15 @@
 import base64
+import datetime
 import textwrap
 from dataclasses import dataclass
 
 import segno
+from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -154,6 +157,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
                     reverse("dashboard:ledgers"),
                 ),
             ]
+        if office:
+            links.append(
+                RoleLink(
+                    _("Locked accounts"),
+                    _("Unlock an account locked after too many failed logins."),
+                    reverse("accounts:locked"),
+                )
+            )
         if office or user.is_staff:
             links.append(
                 RoleLink(
@@ -280,3 +291,62 @@ class SecondFactorView(LoginRequiredMixin, FormView):
             audit_record(action="otp.enrolled", request=self.request, obj=self.request.user)
         otp_login(self.request, device)
         return redirect(self.next_url())
+
+
+# -- locked-out accounts --
+
+
+class LockedAccountsView(LoginRequiredMixin, TemplateView):
+    """The office unlocks accounts locked after too many failed logins (the lockout page says
+    it can). Lists the usernames locked now; unlocking is a POST, audited."""
+
+    template_name = "accounts/locked_accounts.html"
+    # At most this many locked usernames are listed (a password-spraying probe locks many).
+    LIMIT = 100
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_office:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["locked"] = locked_usernames(limit=self.LIMIT + 1)
+        context["limit"] = self.LIMIT
+        return context
+
+    def post(self, request, *args, **kwargs):
+        username = (request.POST.get("username") or "").strip()[:150]
+        if not username or username not in {row["username"] for row in locked_usernames()}:
+            messages.error(request, gettext("That account is not locked."))
+            return redirect("accounts:locked")
+        removed = axes_reset(username=username)
+        audit_record(
+            action="account.unlock",
+            request=request,
+            object_type="accounts.user",
+            object_id=username,
+            detail={"attempts_removed": removed},
+        )
+        messages.success(
+            request, gettext("%(username)s can log in again.") % {"username": username}
+        )
+        return redirect("accounts:locked")
+
+
+def locked_usernames(*, limit: int | None = None) -> list[dict]:
+    """Usernames whose failures reached the limit within the cool-off time, newest first."""
+    from axes.conf import settings as axes_settings
+    from axes.models import AccessAttempt
+    from django.db.models import Max, Sum
+    from django.utils import timezone
+
+    since = timezone.now() - datetime.timedelta(hours=float(axes_settings.AXES_COOLOFF_TIME))
+    rows = (
+        AccessAttempt.objects.filter(attempt_time__gte=since)
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=axes_settings.AXES_FAILURE_LIMIT)
+        .order_by("-last")
+    )
+    return list(rows[:limit] if limit else rows)

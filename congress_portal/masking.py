@@ -1,16 +1,21 @@
 """Masking of personal data on the server (SECURITY.md 8)."""
 
-import re
-
-_DIGITS = re.compile(r"\d")
+import unicodedata
 
 
 def normalise_phone(raw: str) -> str:
-    """Digits only, full-width digits folded, a leading +86/0086 country code dropped."""
-    text = "".join(
-        chr(ord(ch) - 0xFEE0) if "\uff10" <= ch <= "\uff19" else ch for ch in (raw or "")
+    """ASCII digits only, a leading +86/0086 country code dropped.
+
+    Every decimal digit a phone's keyboard can type is folded to its ASCII digit: full-width
+    (１３８), Arabic-Indic (١٣٨), Devanagari and the rest (``unicodedata.decimal``), so a number is
+    stored, masked, matched and texted the same however it was typed. Anything else (spaces,
+    dashes, brackets, letters) is dropped; the forms then check the length and the prefix.
+    """
+    digits = "".join(
+        str(unicodedata.decimal(ch))
+        for ch in (raw or "")
+        if unicodedata.decimal(ch, None) is not None
     )
-    digits = "".join(_DIGITS.findall(text))
     if digits.startswith("0086"):
         digits = digits[4:]
     elif digits.startswith("86") and len(digits) == 13:

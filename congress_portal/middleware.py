@@ -1,7 +1,8 @@
 import logging
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.template.response import TemplateResponse
+from django.http import QueryDict
+from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,10 @@ class DatabaseUnavailableMiddleware:
             connection.close()
         except DatabaseError:
             pass
-        response = TemplateResponse(request, "503.html", status=503)
+        # Rendered now: an outage met while the view's own template rendered (a form reading
+        # its choices) comes here after Django's last chance to render a deferred response.
+        # The page extends error_standalone.html, which needs nothing from the database.
+        response = render(request, "503.html", status=503)
         response["Retry-After"] = "30"
         return response
 
@@ -64,4 +68,29 @@ class ChineseFirstMiddleware:
 
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
+class QueryStringNulMiddleware:
+    """Query-string values lose their NUL characters before any view sees them.
+
+    PostgreSQL refuses NUL in text and JSON, so a filter such as ``?overdue=on%00`` that a page
+    echoes into a link or the audit log stores (a ledger's filters) broke the request with a 500.
+    Forms already refuse NUL in what they save (Django's ProhibitNullCharactersValidator); the
+    query string is cleaned here once, for every page, and ``QUERY_STRING`` rewritten to match so
+    that ``get_full_path()`` and ``next`` links carry the clean values too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raw = request.META.get("QUERY_STRING", "")
+        if "%00" in raw or "\x00" in raw:
+            clean = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                clean.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+            clean._mutable = False
+            request.GET = clean
+            request.META["QUERY_STRING"] = clean.urlencode()
         return self.get_response(request)

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,7 @@ from congress_portal.masking import mask_phone
 from stations.models import Region, Station
 from stations.selectors import in_area
 from suggestions.models import OPEN_STATES, Category, RatingValue, State, Suggestion
+from suggestions.search import text_search
 
 from .links import with_query
 from .models import AreaRollup, NodeKind, ReceptionRollup, SuggestionRollup
@@ -164,7 +165,11 @@ def public_suggestions(filters: dict):
             submitted_month__lt=datetime.date(year + 1, 1, 1),
         )
     if filters.get("q"):
-        qs = qs.filter(Q(title__icontains=filters["q"]) | Q(content__icontains=filters["q"]))
+        # Through the text index (suggestions/search.py); a search it cannot serve finds nothing,
+        # and neither does a phone number: the board masks them, so it must not tell whether
+        # one was typed into some resident's text.
+        condition = None if _PHONE.search(filters["q"]) else text_search(filters["q"], using=qs.db)
+        qs = qs.none() if condition is None else qs.filter(condition)
     return qs
 
 

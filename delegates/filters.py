@@ -6,7 +6,7 @@ instead, so a delegate sitting at two levels appears once under either.
 """
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from congress_portal.pickers import PickerChoiceFilter, PickerSelect
@@ -19,7 +19,7 @@ from .models import (
     StationMembership,
     Term,
 )
-from .selectors import current_mandates
+from .selectors import current_mandates, delegate_search
 
 
 class DelegateFilter(django_filters.FilterSet):
@@ -59,18 +59,7 @@ class DelegateFilter(django_filters.FilterSet):
         fields = ["q", "level", "station", "group", "constituency", "term"]
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        # Whether the pinyin column keeps spaces between syllables or not, "zhang san" and
-        # "zhangsan" both find 张三.
-        compact = "".join(value.split())
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(name_pinyin__icontains=value)
-            | Q(name_pinyin__icontains=compact)
-            | Q(name_initials__icontains=compact)
-        )
+        return delegate_search(queryset, value)
 
     def filter_level(self, queryset, name, value):
         return queryset.filter(

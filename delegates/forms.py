@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from congress_portal.clock import today
+from congress_portal.forms import PortalDateField
 from congress_portal.pickers import (
     PickerChoiceField,
     PickerMultipleChoiceField,
@@ -87,7 +88,7 @@ class ActivityForm(_TextCleaning, forms.Form):
         "delegates", label=_("Delegate"), empty_label=_("Choose a delegate")
     )
     kind = forms.ChoiceField(label=_("Kind of activity"), choices=Activity.Kind.choices)
-    date = forms.DateField(label=_("Date"), widget=_DATE)
+    date = PortalDateField(label=_("Date"), widget=_DATE)
     title = forms.CharField(
         label=_("Title"),
         max_length=120,
@@ -142,7 +143,7 @@ class DiaryEntryForm(_TextCleaning, forms.Form):
         help_text=_("A few words are enough; you can turn the note into a suggestion later."),
     )
     place = forms.CharField(label=_("Where"), max_length=120, required=False)
-    date = forms.DateField(label=_("Date"), widget=_DATE, required=False)
+    date = PortalDateField(label=_("Date"), widget=_DATE, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,7 +190,7 @@ class FixedContactForm(_TextCleaning, forms.Form):
 
     name = forms.CharField(label=_("Resident"), max_length=40)
     place = forms.CharField(label=_("Community or village"), max_length=80, required=False)
-    since = forms.DateField(label=_("In contact since"), widget=_DATE, required=False)
+    since = PortalDateField(label=_("In contact since"), widget=_DATE, required=False)
 
     def clean_since(self):
         return _check_date(self.cleaned_data["since"]) or today()
@@ -200,7 +201,7 @@ class AnnualReportForm(_TextCleaning, forms.Form):
 
     text_fields = ("place", "summary")
 
-    date = forms.DateField(label=_("Date of the report"), widget=_DATE)
+    date = PortalDateField(label=_("Date of the report"), widget=_DATE)
     place = forms.CharField(label=_("Place"), max_length=120)
     summary = forms.CharField(
         label=_("Summary"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})

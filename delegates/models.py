@@ -115,7 +115,9 @@ class Delegate(models.Model):
         FEMALE = "f", _("female")
 
     name = models.CharField(_("name"), max_length=40, db_index=True)
-    # Kept by the delegate services with pypinyin so that search needs no per-row conversion.
+    # Filled on save with pypinyin (lower case, no spaces: "zhangjianhua", "zjh") so that the
+    # search is an indexed prefix match: db_index gives PostgreSQL a varchar_pattern_ops index
+    # beside the plain one, and migration 0005 gives SQLite a NOCASE one for its LIKE.
     name_pinyin = models.CharField(_("name in pinyin"), max_length=160, blank=True, db_index=True)
     name_initials = models.CharField(_("pinyin initials"), max_length=40, blank=True, db_index=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
@@ -156,6 +158,21 @@ class Delegate(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The search columns are never left empty, whoever saves (the admin, generators,
+        # fixtures): a delegate without them could not be found. delegate_save recomputes
+        # them on every edit of the name; here only what is missing is filled.
+        if self.name and not (self.name_pinyin and self.name_initials):
+            from .services import delegate_set_search_names
+
+            pinyin = self.name_pinyin
+            delegate_set_search_names(delegate=self)
+            self.name_pinyin = pinyin or self.name_pinyin
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("delegates:detail", args=[self.pk])
@@ -457,3 +474,119 @@ class AnnualReport(models.Model):
             raise ValidationError(
                 {"date": gettext("The report must be given in the year reported on or the next.")}
             )
+
+
+class PerformanceFigures(models.Model):
+    """One delegate's performance file for one year, computed and kept (``delegates.performance
+    .performance_refresh``), so that the office's list filters, sorts and pages over
+    20,000 delegates in SQL instead of computing every file per request. The single file page
+    stays live; this table is what the list and its export read.
+
+    One count column per target of ``DELEGATE_METRICS`` (named after the metric), the number of
+    targets met and whether any is behind; ``detail`` keeps what only the page shows: each
+    target's value and status, the months or quarters missing (as numbers, named when shown)
+    and the delegate's levels. ``name_pinyin`` is the delegate's, copied so that sorting by a
+    count then by name runs along one index."""
+
+    delegate = models.ForeignKey(
+        Delegate,
+        verbose_name=_("delegate"),
+        on_delete=models.CASCADE,
+        related_name="performance_figures",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=160, blank=True)
+    fixed_contacts = models.PositiveIntegerField(_("residents in fixed contact"), default=0)
+    visits = models.PositiveIntegerField(_("visits to voters"), default=0)
+    problems_solved = models.PositiveIntegerField(_("problems solved"), default=0)
+    issues_reflected = models.PositiveIntegerField(_("issues reflected"), default=0)
+    suggestions = models.PositiveIntegerField(_("suggestions made"), default=0)
+    constituency_returns = models.PositiveIntegerField(_("returns to the constituency"), default=0)
+    station_months = models.PositiveSmallIntegerField(_("months with a station visit"), default=0)
+    constituency_quarters = models.PositiveSmallIntegerField(
+        _("quarters back in the constituency"), default=0
+    )
+    reports = models.PositiveSmallIntegerField(_("reports to voters"), default=0)
+    met_count = models.PositiveSmallIntegerField(_("targets met"), default=0)
+    behind = models.BooleanField(_("behind target"), default=False)
+    detail = models.JSONField(_("details"), default=dict, blank=True)
+    computed_at = models.DateTimeField(_("computed"), default=now)
+
+    class Meta:
+        verbose_name = _("performance figures")
+        verbose_name_plural = _("performance figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delegate", "year"], name="performance_figures_one_per_year"
+            ),
+        ]
+        # The list's sorts, each with the name as the tie-break, and the behind filter.
+        indexes = [
+            models.Index(fields=["year", "name_pinyin"], name="perf_year_name_idx"),
+            # The list's tally (how many, how many behind, as of when) from the index alone.
+            models.Index(
+                fields=["year", "delegate"],
+                include=["behind", "computed_at"],
+                name="perf_year_tally_idx",
+            ),
+            models.Index(
+                fields=["year", "-behind", "met_count", "name_pinyin"], name="perf_year_behind_idx"
+            ),
+            models.Index(fields=["year", "-met_count", "name_pinyin"], name="perf_year_met_idx"),
+            *(
+                models.Index(fields=["year", metric, "name_pinyin"], name=f"perf_year_{short}_idx")
+                for metric, short in [
+                    ("fixed_contacts", "contacts"),
+                    ("visits", "visits"),
+                    ("problems_solved", "solved"),
+                    ("issues_reflected", "reflected"),
+                    ("suggestions", "suggestions"),
+                    ("constituency_returns", "returns"),
+                    ("station_months", "months"),
+                    ("constituency_quarters", "quarters"),
+                    ("reports", "reports"),
+                ]
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.delegate} {self.year}"
+
+
+class ActivityInvitation(models.Model):
+    """A delegate named as taking part in another delegate's activity. The activity counts for
+    them only once they confirm it (a delegate cannot write into another's performance file);
+    the office records participants directly."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting confirmation")
+        CONFIRMED = "confirmed", _("confirmed")
+        DECLINED = "declined", _("declined")
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    delegate = models.ForeignKey(
+        Delegate,
+        verbose_name=_("delegate"),
+        on_delete=models.CASCADE,
+        related_name="activity_invitations",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("invited"), default=now, editable=False)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("activity invitation")
+        verbose_name_plural = _("activity invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "delegate"], name="activity_invitation_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["delegate", "status"], name="invitation_delegate_status")]
+
+    def __str__(self):
+        return f"{self.delegate} → {self.activity}"

@@ -1,9 +1,17 @@
 """The performance file (履职档案): every delegate's yearly targets, counts and status.
 
-One entry point, ``performance_for(delegates, year)``, used by the file page, the office list,
-the Excel export, the public profile and the dashboard. It runs a fixed number of queries
-whatever the number of delegates (PERFORMANCE.md): each source is aggregated once for all the
-delegates asked about, grouped by delegate, never queried per delegate or per target.
+One entry point, ``performance_for(delegates, year)``, used by the file page, the public
+profile and the dashboard. It runs a fixed number of queries whatever the number of delegates
+(PERFORMANCE.md): each source is aggregated once for all the delegates asked about, grouped by
+delegate, never queried per delegate or per target.
+
+The office's list and its export read the files kept in ``PerformanceFigures`` instead (one row
+per delegate and year; the last section of this module): computing 20,000 files per request
+took 8–12 s. ``performance_refresh`` writes the rows; the services that change a count call
+``performance_refresh_later`` (after the commit), the loop's and the reception log's events
+reach ``on_suggestion_event`` and ``on_reception_day_logged`` (``DelegatesConfig.ready``), a
+daily task follows the calendar (a status moves as the year goes by) and ``manage.py
+rebuild_performance`` recomputes a year. The single file page stays live, so it is exact.
 
 Counting rules (nothing is entered twice: what the portal already knows is counted from
 where it is recorded):
@@ -54,17 +62,28 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
-from django.db.models import Count, Q
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Exists, FilteredRelation, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from congress_portal.clock import today
+from congress_portal.clock import now, today
 
-from .models import Activity, AnnualReport, Delegate, FixedContact, Level, YearlyTarget
+from .models import (
+    Activity,
+    AnnualReport,
+    Delegate,
+    FixedContact,
+    Level,
+    PerformanceFigures,
+    YearlyTarget,
+)
 
 Metric = YearlyTarget.Metric
 
@@ -148,6 +167,8 @@ class PerformanceItem:
     status: str
     # Month or quarter names that went by without what the target asks for.
     missing: list[str] = field(default_factory=list)
+    # The same as numbers (1–12, 1–4), as ``PerformanceFigures`` keeps them.
+    missing_periods: list[int] = field(default_factory=list)
 
     @property
     def status_label(self):
@@ -410,6 +431,7 @@ def performance_for(delegates: Iterable[Delegate], year: int) -> list[Performanc
                     len(months),
                     _period_status(len(months), target, 12, len(missing)),
                     [month_name(m) for m in missing],
+                    missing,
                 )
             elif code == Metric.CONSTITUENCY_QUARTERS:
                 quarters = constituency_quarters.get(pk, set())
@@ -421,6 +443,7 @@ def performance_for(delegates: Iterable[Delegate], year: int) -> list[Performanc
                     len(quarters),
                     _period_status(len(quarters), target, 4, len(missing)),
                     [quarter_name(q) for q in missing],
+                    missing,
                 )
             else:
                 count = counts[code]
@@ -466,3 +489,310 @@ def suggestion_counts_as(suggestion, year: int) -> list[str]:
 def performance_of(delegate: Delegate, year: int) -> PerformanceRow:
     """One delegate's file for ``year``."""
     return performance_for([delegate], year)[0]
+
+
+# --- the kept figures: what the office's list and its export read ----------------------------
+
+# Delegates computed per ``performance_for`` call when refreshing: ten queries a batch, and
+# ``IN`` lists well below every database's parameter limit.
+REFRESH_BATCH = 500
+# Up to this many delegates are refreshed in the request right after its commit (a few
+# milliseconds each); more go to the task queue.
+INLINE_REFRESH = 20
+# Delegates of a list without kept figures (new ones the hooks missed) computed while the
+# list is shown; more than this go to the task queue and the page says so.
+FILL_INLINE = 200
+_SHOWN = [*DELEGATE_METRICS, "delegate", "year", "met_count", "behind", "detail", "computed_at"]
+_WRITTEN = [*DELEGATE_METRICS, "name_pinyin", "met_count", "behind", "detail", "computed_at"]
+
+
+def _figures_of(row: PerformanceRow, computed_at: datetime.datetime) -> PerformanceFigures:
+    figures = PerformanceFigures(
+        delegate_id=row.delegate.pk,
+        year=row.year,
+        name_pinyin=row.delegate.name_pinyin,
+        met_count=row.met_count,
+        behind=row.behind,
+        computed_at=computed_at,
+        # Short on purpose: the list sorts whole rows, and narrow ones sort in memory.
+        detail={
+            "levels": row.levels,
+            "targets": [item.target for item in row.items],
+            "statuses": [item.status for item in row.items],
+            "missing_months": row.item(Metric.STATION_MONTHS).missing_periods,
+            "missing_quarters": row.item(Metric.CONSTITUENCY_QUARTERS).missing_periods,
+        },
+    )
+    for item in row.items:
+        setattr(figures, item.code, item.count)
+    return figures
+
+
+def performance_refresh(delegate_ids: Iterable[int], year: int) -> int:
+    """Compute the files of ``delegate_ids`` for ``year`` and keep them (insert or update one
+    ``PerformanceFigures`` row each), ``REFRESH_BATCH`` delegates at a time. Idempotent; ids of
+    delegates that no longer exist are skipped. Returns the number of rows written."""
+    ids = sorted({pk for pk in delegate_ids if pk is not None})
+    written = 0
+    for start in range(0, len(ids), REFRESH_BATCH):
+        delegates = (
+            Delegate.objects.filter(pk__in=ids[start : start + REFRESH_BATCH])
+            .only("pk", "name_pinyin")
+            .order_by("pk")
+        )
+        stamp = now()
+        figures = [_figures_of(row, stamp) for row in performance_for(delegates, year)]
+        PerformanceFigures.objects.bulk_create(
+            figures,
+            update_conflicts=True,
+            unique_fields=["delegate", "year"],
+            update_fields=_WRITTEN,
+        )
+        written += len(figures)
+    return written
+
+
+def performance_refresh_year(year: int) -> int:
+    """Recompute ``year``'s files of every serving delegate (the list's whole universe)."""
+    ids = Delegate.objects.filter(is_active=True).values_list("pk", flat=True)
+    return performance_refresh(list(ids), year)
+
+
+def performance_missing(delegates, year: int):
+    """Of the ``delegates`` queryset, those without kept figures for ``year``."""
+    return delegates.exclude(
+        Exists(PerformanceFigures.objects.filter(delegate=OuterRef("pk"), year=year))
+    )
+
+
+def performance_refresh_missing(year: int) -> int:
+    """Compute the files of the serving delegates that have none kept for ``year``."""
+    ids = performance_missing(Delegate.objects.filter(is_active=True), year).values_list(
+        "pk", flat=True
+    )
+    return performance_refresh(list(ids), year)
+
+
+def performance_refresh_later(delegate_ids: Iterable[int], years: Iterable[int]) -> None:
+    """Refresh the kept files of ``delegate_ids`` for ``years`` once the current transaction
+    commits (nothing if it rolls back): a few delegates right away, many through the task
+    queue. A failure is logged, not raised: the step itself has committed, and the daily
+    refresh puts the figures right."""
+    ids = sorted({pk for pk in delegate_ids if pk is not None})
+    years = sorted({year for year in years if year is not None})
+    if not ids or not years:
+        return
+
+    def refresh():
+        if len(ids) <= INLINE_REFRESH:
+            for year in years:
+                performance_refresh(ids, year)
+            return
+        from django_q.tasks import async_task
+
+        for year in years:
+            async_task("delegates.tasks.refresh_performance", ids, year)
+
+    transaction.on_commit(refresh, robust=True)
+
+
+def performance_refresh_year_later(year: int) -> None:
+    """Recompute every delegate's file of ``year`` in the background after the commit (the
+    yearly targets changed: every status may move)."""
+
+    def enqueue():
+        from django_q.tasks import async_task
+
+        async_task("delegates.tasks.refresh_performance_year", year)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
+def kept_years(delegate_ids: Iterable[int], first: int, last: int) -> list[int]:
+    """The years in [first, last] whose kept files a change spanning them can move: the ones
+    with rows for these delegates, and the current year."""
+    years = set(
+        PerformanceFigures.objects.filter(
+            delegate_id__in=list(delegate_ids), year__gte=first, year__lte=last
+        )
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by()
+    )
+    if first <= today().year <= last:
+        years.add(today().year)
+    return sorted(years)
+
+
+def _local_year(moment: datetime.datetime | None) -> int | None:
+    if moment is None:
+        return None
+    return timezone.localtime(moment).year if timezone.is_aware(moment) else moment.year
+
+
+def on_suggestion_event(event) -> None:
+    """A step of the loop (``suggestions.events``): the holder's counts may move — a taken,
+    answered, reopened or merged suggestion, or one moved to another delegate."""
+    from suggestions.models import TRANSITIONS, Verb
+
+    if event.verb not in TRANSITIONS and event.verb != Verb.REASSIGN:
+        return
+    suggestion = event.suggestion
+    ids = {suggestion.delegate_id}
+    if event.verb == Verb.REASSIGN and (event.data or {}).get("previous"):
+        # The event names the previous holder only: refresh whoever bears that name.
+        ids.update(
+            Delegate.objects.filter(name=event.data["previous"]).values_list("pk", flat=True)
+        )
+    years = {
+        _local_year(suggestion.accepted_at),
+        _local_year(suggestion.replied_at),
+        today().year,
+    }
+    performance_refresh_later(ids, years)
+
+
+def on_reception_day_logged(*, day, **_kwargs) -> None:
+    """A reception day was logged or corrected: its duty delegates' station months may move."""
+    performance_refresh_later(day.duties.values_list("delegate_id", flat=True), [day.date.year])
+
+
+def row_from_figures(figures, names: dict[str, dict[int, str]] | None = None) -> PerformanceRow:
+    """A kept file (a ``PerformanceFigures`` or anything with its attributes) as the rows
+    ``performance_for`` returns, for the list and the export. ``names``: the month and quarter
+    names already translated (``period_names()``), for many rows."""
+    names = names or period_names()
+    detail = figures.detail or {}
+    targets, statuses = detail.get("targets") or [], detail.get("statuses") or []
+    if len(targets) != len(DELEGATE_METRICS) or len(statuses) != len(DELEGATE_METRICS):
+        # Kept by an older version: shown as counts only until the next refresh rewrites it.
+        targets, statuses = [0] * len(DELEGATE_METRICS), [Status.ON_TRACK] * len(DELEGATE_METRICS)
+    items = []
+    for code, target, status in zip(DELEGATE_METRICS, targets, statuses, strict=True):
+        if code == Metric.STATION_MONTHS:
+            periods = detail.get("missing_months", [])
+            missing = [names["months"][period] for period in periods]
+        elif code == Metric.CONSTITUENCY_QUARTERS:
+            periods = detail.get("missing_quarters", [])
+            missing = [names["quarters"][period] for period in periods]
+        else:
+            periods, missing = [], []
+        items.append(
+            PerformanceItem(
+                code, LABELS[code], target, getattr(figures, code), status, missing, list(periods)
+            )
+        )
+    return PerformanceRow(
+        delegate=figures.delegate,
+        year=figures.year,
+        items=items,
+        levels=detail.get("levels", []),
+    )
+
+
+def period_names() -> dict[str, dict[int, str]]:
+    """Month and quarter names in the active language."""
+    return {
+        "months": {month: month_name(month) for month in range(1, 13)},
+        "quarters": {quarter: quarter_name(quarter) for quarter in range(1, 5)},
+    }
+
+
+# The list's sorts in SQL, each the order ``sort_rows`` gave in Python: the name (pinyin, then
+# the name itself) breaks ties, and the id makes pages stable.
+_TIE = ["delegate__name", "delegate_id"]
+_ORDERS: dict[str, list[str]] = {
+    "name": ["name_pinyin", *_TIE],
+    "-name": ["-name_pinyin", *_TIE],
+    "behind": ["-behind", "met_count", "name_pinyin", *_TIE],
+    "met": ["-met_count", "name_pinyin", *_TIE],
+}
+for _code in DELEGATE_METRICS:
+    _ORDERS[_code] = [_code, "name_pinyin", *_TIE]
+    _ORDERS["-" + _code] = ["-" + _code, "-name_pinyin", *_TIE]
+
+
+def figures_for_list(delegates, year: int, *, behind_only: bool = False, sort: str = "name"):
+    """The kept files of ``delegates`` (a scoped, filtered queryset) for ``year``, sorted as the
+    list asks (unknown sorts: by name), with their delegates."""
+    figures = (
+        PerformanceFigures.objects.filter(year=year, delegate__in=delegates.values("pk"))
+        .select_related("delegate")
+        # What the list and the export show of the delegate: narrow rows sort in memory.
+        .only(*_SHOWN, "delegate__name", "delegate__name_pinyin")
+    )
+    if behind_only:
+        figures = figures.filter(behind=True)
+    return figures.order_by(*_ORDERS.get(sort, _ORDERS["name"]))
+
+
+def figures_tally(delegates, year: int, *, fill: bool = False) -> dict:
+    """For the ``delegates`` a list shows (scoped and filtered): how many there are
+    (``total``), how many are behind (``behind``), how many have a kept file
+    (``with_figures``) and when the oldest kept file was computed (``as_of``) — one query.
+
+    With ``fill``, the delegates without a kept file (new ones) get one: computed now when
+    they are few (``FILL_INLINE``), else queued — once every few minutes per year — and counted
+    in ``pending`` for the page to say so. Not for years after the next one."""
+    kept = FilteredRelation("performance_figures", condition=Q(performance_figures__year=year))
+    tally = delegates.annotate(kept=kept).aggregate(
+        total=Count("*"),
+        with_figures=Count("kept__id"),
+        behind=Count("kept__id", filter=Q(kept__behind=True)),
+        as_of=Min("kept__computed_at"),
+    )
+    tally["pending"] = 0
+    missing = tally["total"] - tally["with_figures"]
+    # Years far ahead get no files (all zero, and a browse through every year up to 2100
+    # would keep millions of rows); next year's can be looked at.
+    if not fill or not missing or year > today().year + 1:
+        return tally
+    if missing <= FILL_INLINE:
+        performance_refresh(performance_missing(delegates, year).values_list("pk", flat=True), year)
+        return figures_tally(delegates, year)
+    if cache.add(f"performance-fill-{year}", True, timeout=300):
+        from django_q.tasks import async_task
+
+        async_task("delegates.tasks.refresh_performance_missing", year)
+    tally["pending"] = missing
+    return tally
+
+
+def figures_rows(figures, pks: list[int]) -> list[PerformanceRow]:
+    """The kept files ``pks`` (one page of ``figures``, in its order) as rows. Paging over the
+    ids alone and loading the page's rows afterwards keeps the sort narrow: sorting whole rows
+    of 20,000 delegates spilled to disk on a deep page."""
+    by_pk = {figure.pk: figure for figure in figures.order_by().filter(pk__in=pks)}
+    names = period_names()
+    return [row_from_figures(by_pk[pk], names) for pk in pks if pk in by_pk]
+
+
+def figures_export_lines(figures):
+    """Every kept file of ``figures`` in its order as (row, station names, group names): three
+    queries in all — the stations and the groups of all the delegates first, then the files
+    streamed in the list's order — and plain values rather than model instances (20,000
+    delegates' lines in about a second of Python)."""
+    from .models import StationMembership
+
+    delegate_ids = figures.order_by().values("delegate_id")
+    stations: dict[int, list[str]] = defaultdict(list)
+    for delegate_id, name in (
+        StationMembership.objects.filter(delegate_id__in=delegate_ids, station__is_active=True)
+        .order_by("station__name")
+        .values_list("delegate_id", "station__name")
+    ):
+        stations[delegate_id].append(name)
+    groups: dict[int, list[str]] = defaultdict(list)
+    for delegate_id, name in (
+        Delegate.groups.through.objects.filter(delegate_id__in=delegate_ids)
+        .order_by("delegategroup__name")
+        .values_list("delegate_id", "delegategroup__name")
+    ):
+        groups[delegate_id].append(name)
+    names = period_names()
+    fields = [*DELEGATE_METRICS, "year", "detail", "delegate_id", "delegate__name"]
+    for values in figures.values(*fields).iterator(chunk_size=2000):
+        delegate_id = values.pop("delegate_id")
+        delegate = SimpleNamespace(pk=delegate_id, name=values.pop("delegate__name"))
+        row = row_from_figures(SimpleNamespace(delegate=delegate, **values), names)
+        yield row, stations[delegate_id], groups[delegate_id]

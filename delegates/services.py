@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 from pypinyin import Style, lazy_pinyin
 
@@ -15,13 +16,16 @@ from accounts.models import Role
 from accounts.services import audit_record
 from congress_portal.clock import today
 
+from . import performance
 from .models import (
     Activity,
+    ActivityInvitation,
     AnnualReport,
     Delegate,
     DiaryEntry,
     FixedContact,
     Level,
+    PerformanceFigures,
     YearlyTarget,
 )
 
@@ -153,6 +157,11 @@ def delegate_save(*, delegate: Delegate) -> Delegate:
         delegate_set_search_names(delegate=delegate)
         delegate.full_clean()
         delegate.save()
+        # The kept files sort by the pinyin; a new delegate gets this year's file.
+        PerformanceFigures.objects.filter(delegate=delegate).exclude(
+            name_pinyin=delegate.name_pinyin
+        ).update(name_pinyin=delegate.name_pinyin)
+        performance.performance_refresh_later([delegate.pk], [today().year])
     return delegate
 
 
@@ -240,8 +249,74 @@ def activity_record(
         if submission_key is None:
             raise
         return Activity.objects.get(submission_key=submission_key)  # the twin post won
-    activity.participants.set({delegate.pk, *(p.pk for p in participants)})
+    others = {p.pk for p in participants} - {delegate.pk}
+    _require_station(actor, delegate, station)
+    if actor.is_office:
+        people = {delegate.pk, *others}
+    else:
+        # A delegate records for themself; the others named are asked to confirm.
+        people = {delegate.pk}
+        _invite(activity, others)
+    activity.participants.set(people)
+    performance.performance_refresh_later(people, [date.year])
     return activity
+
+
+def _require_station(actor, delegate: Delegate, station) -> None:
+    """A delegate records activities at the stations they are stationed at (or at none); the
+    office at any station."""
+    if station is None or actor.is_office:
+        return
+    if not delegate.stations.filter(pk=station.pk).exists():
+        raise ValidationError(
+            {"station": gettext("Choose one of your own stations, or no station.")}
+        )
+
+
+def _invite(activity: Activity, delegate_ids) -> None:
+    """Ask the delegates named to confirm that they took part (again, if they declined)."""
+    existing = {
+        row.delegate_id: row
+        for row in ActivityInvitation.objects.filter(
+            activity=activity, delegate_id__in=delegate_ids
+        )
+    }
+    for pk in delegate_ids:
+        invitation = existing.get(pk)
+        if invitation is None:
+            ActivityInvitation.objects.create(activity=activity, delegate_id=pk)
+        elif invitation.status == ActivityInvitation.Status.DECLINED:
+            invitation.status = ActivityInvitation.Status.PENDING
+            invitation.answered_at = None
+            invitation.save(update_fields=["status", "answered_at"])
+
+
+@transaction.atomic
+def activity_invitation_answer(
+    *, invitation: ActivityInvitation, actor, confirm: bool
+) -> ActivityInvitation:
+    """The invited delegate confirms (the activity now counts for them) or declines."""
+    invitation = ActivityInvitation.objects.select_for_update().get(pk=invitation.pk)
+    own = getattr(actor, "delegate", None) if actor and actor.role == Role.DELEGATE else None
+    if own is None or own.pk != invitation.delegate_id:
+        raise NotAllowed(gettext("Only the delegate named can answer this."))
+    if invitation.status != ActivityInvitation.Status.PENDING:
+        raise ValidationError(gettext("This has already been answered."))
+    invitation.status = (
+        ActivityInvitation.Status.CONFIRMED if confirm else ActivityInvitation.Status.DECLINED
+    )
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "answered_at"])
+    activity = invitation.activity
+    if confirm:
+        activity.participants.add(own)
+        performance.performance_refresh_later({own.pk}, [activity.date.year])
+    audit_record(
+        action="activity.confirm" if confirm else "activity.decline",
+        actor=actor,
+        obj=activity,
+    )
+    return invitation
 
 
 def activity_can_edit(*, activity: Activity, actor) -> bool:
@@ -270,6 +345,9 @@ def activity_update(
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if not activity_can_edit(activity=activity, actor=actor):
         raise NotAllowed(gettext("Only whoever recorded this activity can change it."))
+    # Whoever it counted for, in the year it counted in, before the change.
+    before = set(activity.participants.values_list("pk", flat=True))
+    before_year = activity.date.year
     _activity_fill(
         activity,
         kind=kind,
@@ -284,10 +362,20 @@ def activity_update(
     own = getattr(actor, "delegate", None) if actor.role == Role.DELEGATE else None
     if own is not None:
         wanted.add(own.pk)
+        _require_station(actor, own, station)
     if not wanted:
         raise ValidationError({"participants": gettext("Choose at least one delegate.")})
     activity.save()
+    if own is not None:
+        # Those who already take part stay if still named; newly named ones are asked.
+        kept = before & wanted
+        _invite(activity, wanted - kept - {own.pk})
+        ActivityInvitation.objects.filter(activity=activity).exclude(
+            delegate_id__in=wanted
+        ).delete()
+        wanted = kept | {own.pk}
     activity.participants.set(wanted)
+    performance.performance_refresh_later(before | wanted, [before_year, activity.date.year])
     audit_record(action="activity.update", actor=actor, obj=activity)
     return activity
 
@@ -306,6 +394,7 @@ def activity_delete(*, activity: Activity, actor) -> None:
     }
     audit_record(action="activity.delete", actor=actor, obj=activity, detail=detail)
     activity.delete()
+    performance.performance_refresh_later(detail["participants"], [int(detail["date"][:4])])
 
 
 # --- field diary (民情日记) --------------------------------------------------------------------
@@ -413,6 +502,9 @@ def fixed_contact_add(
     )
     contact.full_clean()
     contact.save()
+    # It counts in every year from its start on.
+    years = performance.kept_years([delegate.pk], contact.since.year, today().year)
+    performance.performance_refresh_later([delegate.pk], years)
     return contact
 
 
@@ -421,9 +513,14 @@ def fixed_contact_end(*, contact: FixedContact, actor, until: datetime.date | No
     """End a fixed contact (it still counts for the years it lasted)."""
     contact = FixedContact.objects.select_for_update().get(pk=contact.pk)
     _require_for(actor, contact.delegate)
+    ended_from = contact.until.year if contact.until else contact.since.year
     contact.until = max(until or today(), contact.since)
     contact.full_clean()
     contact.save(update_fields=["until"])
+    # It no longer counts in the years after its end.
+    first = min(ended_from, contact.until.year)
+    years = performance.kept_years([contact.delegate_id], first, today().year)
+    performance.performance_refresh_later([contact.delegate_id], years)
     return contact
 
 
@@ -459,6 +556,7 @@ def annual_report_save(
     _check_not_future(date)
     report.full_clean()
     report.save()
+    performance.performance_refresh_later([delegate.pk], [year])
     audit_record(
         action="annual_report.create" if created else "annual_report.update",
         actor=actor,
@@ -497,6 +595,8 @@ def yearly_targets_set(*, actor, year: int, level: str, values: dict[str, int | 
         row.save()
         changed += 1
     if changed:
+        # Every delegate's status of the year may move: recomputed in the background.
+        performance.performance_refresh_year_later(year)
         audit_record(
             action="yearly_targets.set",
             actor=actor,

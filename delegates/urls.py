@@ -11,6 +11,11 @@ urlpatterns = [
     path("activities/", views.ActivityListView.as_view(), name="activity_list"),
     path("activities/new/", views.ActivityCreateView.as_view(), name="activity_create"),
     path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
+    path(
+        "activities/invitations/<int:pk>/",
+        views.ActivityInvitationAnswerView.as_view(),
+        name="activity_invitation",
+    ),
     path("activities/<int:pk>/edit/", views.ActivityUpdateView.as_view(), name="activity_edit"),
     path("activities/<int:pk>/delete/", views.ActivityDeleteView.as_view(), name="activity_delete"),
     path("diary/", views.DiaryView.as_view(), name="diary"),

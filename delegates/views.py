@@ -16,9 +16,8 @@ from accounts.models import Role
 from accounts.services import audit_record
 from congress_portal.clock import today
 from congress_portal.forms import add_service_error
-from stations.models import Station
 
-from .exports import performance_workbook
+from .exports import performance_liner, performance_xlsx
 from .filters import DelegateFilter
 from .forms import (
     MIN_YEAR,
@@ -32,9 +31,9 @@ from .forms import (
 )
 from .models import (
     Activity,
+    ActivityInvitation,
     AnnualReport,
     Delegate,
-    DelegateGroup,
     Level,
     StationMembership,
     YearlyTarget,
@@ -43,7 +42,10 @@ from .performance import (
     DELEGATE_METRICS,
     LABELS,
     Status,
-    performance_for,
+    figures_export_lines,
+    figures_for_list,
+    figures_rows,
+    figures_tally,
     performance_of,
     suggestion_counts_as,
     targets_for_year,
@@ -68,6 +70,7 @@ from .selectors import (
 from .services import (
     activity_can_edit,
     activity_delete,
+    activity_invitation_answer,
     activity_record,
     activity_update,
     annual_report_save,
@@ -78,6 +81,16 @@ from .services import (
     fixed_contact_end,
     yearly_targets_set,
 )
+
+
+def _list_small_choices(form, names):
+    """The options of a filter form's short model selects, read in one plain query each for
+    the template (which lists ``widget.choices``): iterating a ModelChoiceField's choices
+    costs a COUNT and a server-side cursor besides. Validation still uses the queryset."""
+    for name in names:
+        field = form.fields[name]
+        options = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+        field.widget.choices = [("", field.empty_label), *options]
 
 
 class DelegateListView(ListView):
@@ -96,6 +109,7 @@ class DelegateListView(ListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         delegates_with_summary(context["delegates"])
+        _list_small_choices(self.filterset.form, ("group", "term"))
         context.update(
             filter=self.filterset,
             # Echo only what validated: a NUL byte or an oversized string is not written back.
@@ -203,8 +217,42 @@ class ActivityListView(RecordKeeperMixin, ListView):
         for activity in context["activities"]:
             activity.editable = activity_can_edit(activity=activity, actor=user)
         context["for_delegate"] = self.for_delegate
-        context["own_delegate"] = user_delegate(user)
+        own = user_delegate(user)
+        context["own_delegate"] = own
+        context["invitations"] = (
+            list(
+                ActivityInvitation.objects.filter(
+                    delegate=own, status=ActivityInvitation.Status.PENDING
+                )
+                .select_related("activity", "activity__created_by", "activity__station")
+                .order_by("-activity__date")[:20]
+            )
+            if own is not None
+            else []
+        )
         return context
+
+
+class ActivityInvitationAnswerView(RecordKeeperMixin, View):
+    """POST: the invited delegate confirms or declines taking part in an activity."""
+
+    def post(self, request, pk):
+        own = user_delegate(request.user)
+        invitation = get_object_or_404(ActivityInvitation, pk=pk, delegate=own)
+        confirm = request.POST.get("answer") == "confirm"
+        try:
+            activity_invitation_answer(invitation=invitation, actor=request.user, confirm=confirm)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                gettext("The activity now counts in your performance file.")
+                if confirm
+                else gettext("You declined; the activity does not count for you."),
+            )
+        return redirect("delegates:activity_list")
 
 
 class ActivityFormMixin:
@@ -540,7 +588,11 @@ class FixedContactsView(RecordKeeperMixin, FormView):
 
 class PerformanceListView(_NotFoundUnlessMixin, TemplateView):
     """Every delegate's file for a year: one line each, sortable and filterable, behind ones
-    highlighted. A delegate goes to their own file."""
+    highlighted. A delegate goes to their own file.
+
+    The lines are the kept files (``PerformanceFigures``), filtered, sorted and paged in SQL:
+    a few queries whatever the number of delegates. Delegates without a kept file yet (new
+    ones) are computed here when few, else in the background, and the page says so."""
 
     template_name = "delegates/performance_list.html"
     paginate_by = 50
@@ -556,7 +608,8 @@ class PerformanceListView(_NotFoundUnlessMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def build(self):
-        """The filter form, the year and the rows (filtered and sorted) for this request."""
+        """The filter form, the year, the delegates in scope (filtered), the kept files
+        (filtered and sorted, a queryset) and the sort for this request."""
         user = self.request.user
         scope = performance_delegates_for(user)
         form = PerformanceFilterForm(self.request.GET or None, user=user)
@@ -577,29 +630,19 @@ class PerformanceListView(_NotFoundUnlessMixin, TemplateView):
             )
         if data.get("group"):
             qs = qs.filter(groups=data["group"])
-        delegates = list(
-            qs.prefetch_related(
-                Prefetch(
-                    "stations",
-                    queryset=Station.objects.filter(is_active=True).order_by("name"),
-                    to_attr="file_stations",
-                ),
-                Prefetch(
-                    "groups", queryset=DelegateGroup.objects.order_by("name"), to_attr="file_groups"
-                ),
-            ).order_by("name_pinyin", "name")
-        )
-        rows = performance_for(delegates, year)
-        if data.get("status") == Status.BEHIND:
-            rows = [row for row in rows if row.behind]
         sort = data.get("sort") or "name"
-        rows = sort_rows(rows, sort)
-        return form, year, rows, sort
+        self.behind_only = data.get("status") == Status.BEHIND
+        figures = figures_for_list(qs, year, behind_only=self.behind_only, sort=sort)
+        return form, year, qs, figures, sort
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form, year, rows, sort = self.build()
-        paginator = Paginator(rows, self.paginate_by)
+        form, year, delegates, figures, sort = self.build()
+        tally = figures_tally(delegates, year, fill=True)
+        # The lines listed: the kept files (any still being computed are announced apart).
+        total = tally["behind"] if self.behind_only else tally["with_figures"]
+        paginator = Paginator(figures.values_list("pk", flat=True), self.paginate_by)
+        paginator.count = total  # known from the tally: no second COUNT
         page = paginator.get_page(self.request.GET.get("page"))
         params = self.request.GET.copy()
         params.pop("page", None)
@@ -608,11 +651,13 @@ class PerformanceListView(_NotFoundUnlessMixin, TemplateView):
             form=form,
             year=year,
             page_obj=page,
-            rows=page.object_list,
+            rows=figures_rows(figures, list(page.object_list)),
             paginator=paginator,
             is_paginated=page.has_other_pages(),
-            total=len(rows),
-            behind_total=sum(1 for row in rows if row.behind),
+            total=total,
+            behind_total=tally["behind"],
+            pending=tally["pending"],
+            as_of=tally["as_of"],
             sort=sort,
             columns=sort_columns(sort),
             base_query=params.urlencode(),
@@ -620,26 +665,6 @@ class PerformanceListView(_NotFoundUnlessMixin, TemplateView):
             metrics=[LABELS[code] for code in DELEGATE_METRICS],
         )
         return context
-
-
-def sort_rows(rows, sort: str):
-    """Sort by name, by a target's count (ascending, or ``-code`` descending), or behind
-    first; unknown keys fall back to the name."""
-    descending = sort.startswith("-")
-    key = sort.lstrip("-")
-    if key in DELEGATE_METRICS:
-        return sorted(
-            rows,
-            key=lambda row: (row.item(key).count, row.delegate.name_pinyin),
-            reverse=descending,
-        )
-    if key == "behind":
-        return sorted(
-            rows, key=lambda row: (not row.behind, row.met_count, row.delegate.name_pinyin)
-        )
-    if key == "met":
-        return sorted(rows, key=lambda row: (-row.met_count, row.delegate.name_pinyin))
-    return sorted(rows, key=lambda row: row.delegate.name_pinyin, reverse=descending)
 
 
 def sort_columns(sort: str) -> list[dict]:
@@ -666,14 +691,19 @@ class PerformanceExportView(PerformanceListView):
         return user.is_office or user.role == Role.STATION_STAFF
 
     def get(self, request, *args, **kwargs):
-        _form, year, rows, _sort = self.build()
-        content = performance_workbook(rows=rows, year=year, exporter=request.user)
+        _form, year, delegates, figures, _sort = self.build()
+        tally = figures_tally(delegates, year, fill=True)
+        count = tally["behind"] if self.behind_only else tally["with_figures"]
+        # The kept files read in chunks and written as they come (delegates.exports).
+        line = performance_liner()
+        lines = (line(*parts) for parts in figures_export_lines(figures))
+        content = performance_xlsx(lines=lines, year=year, exporter=request.user)
         audit_record(
             action="performance.export",
             request=request,
             object_type="delegates.performance",
             object_id=str(year),
-            detail={"rows": len(rows), "year": year, "filters": request.GET.dict()},
+            detail={"rows": count, "year": year, "filters": request.GET.dict()},
         )
         response = HttpResponse(
             content,

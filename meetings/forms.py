@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from congress_portal.forms import PortalDateField
 from congress_portal.pickers import PickerChoiceField, PickerMultipleChoiceField, PickerSelect
 from suggestions.models import RatingValue, Suggestion
 
@@ -60,6 +61,7 @@ class MeetingForm(forms.ModelForm):
 
     class Meta:
         model = Meeting
+        field_classes = {"date": PortalDateField}
         fields = [
             "kind",
             "title",
@@ -166,6 +168,7 @@ class FollowUpForm(forms.ModelForm):
         model = FollowUp
         fields = ["description", "owner", "due_date"]
         widgets = {"due_date": DATE_INPUT}
+        field_classes = {"due_date": PortalDateField}
 
 
 class FollowUpDoneForm(forms.Form):
@@ -257,8 +260,8 @@ class SatisfactionFilterForm(forms.Form):
     station = PickerChoiceField(
         "kept_stations", label=_("Station"), required=False, empty_label=_("All stations")
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
+    date_from = PortalDateField(label=_("From"), required=False, widget=DATE_INPUT)
+    date_to = PortalDateField(label=_("To"), required=False, widget=DATE_INPUT)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -86,6 +86,7 @@ TARGETS = {
     "detail": 30.0,
     "log": 30.0,
     "ledgers": 30.0,
+    "performance": 30.0,
 }
 HTML_LIMIT = 300 * 1024
 LEDGER_FIRST_BYTE_S = 2.0
@@ -316,17 +317,33 @@ class Page:
 
 def desk_page_size() -> int:
     try:
-        from suggestions.views import DESK_PAGE_SIZE
+        from suggestions.desk import PAGE_SIZE
     except ImportError:
         return 25
-    return DESK_PAGE_SIZE
+    return PAGE_SIZE
 
 
-def deep_page(params: dict, *, depth: int = DEEP_ROWS) -> dict:
+def deep_page(params: dict, *, depth: int = DEEP_ROWS, user=None) -> dict:
     """The desk query of a page ``depth`` rows deep: the one place that knows how the desk
-    pages. Today: ``?page=N`` with DESK_PAGE_SIZE rows a page (page 2001 at 25 rows). When the
-    desk moves to keyset pagination, compute its cursor here."""
-    return {**params, "page": str(depth // desk_page_size() + 1)}
+    pages. The desk pages by keyset (``?after=<signed cursor>``), so this finds the row
+    ``depth`` rows down in ``user``'s queue with these filters (one OFFSET query, here and never
+    on a request) and links the page after it; past the end of the queue, its last page."""
+    from django.test import RequestFactory
+
+    from suggestions import desk
+    from suggestions.filters import SuggestionFilter
+    from suggestions.models import Suggestion
+    from suggestions.selectors import suggestions_visible_to
+
+    request = RequestFactory().get("/", params)
+    request.user = user
+    scope = suggestions_visible_to(user) if user is not None else Suggestion.objects.all()
+    rows = SuggestionFilter(request.GET, queryset=scope, request=request).qs
+    if user is not None:
+        tab = next((t for t in desk.tabs_for(user) if t.key == params.get("tab")), None)
+        if tab is not None:
+            rows = rows.filter(tab.condition)
+    return {**params, "after": desk.cursor_at_depth(rows, depth)}
 
 
 def desk_url(params: dict) -> str:
@@ -552,7 +569,12 @@ def build_pages(found: Fixtures) -> tuple[list[Page], list[tuple[str, str]]]:
             add(f"desk.{role}.{key}", desk_url({"tab": key}), "desk", account=role)
         widest = "all" if "all" in tabs else tabs[-1]
         for key in tabs if role == "office" else [widest]:
-            add(f"desk.{role}.{key}.deep", desk_url(deep_page({"tab": key})), "desk", account=role)
+            add(
+                f"desk.{role}.{key}.deep",
+                desk_url(deep_page({"tab": key}, user=user)),
+                "desk",
+                account=role,
+            )
     days_ago = (today() - datetime.timedelta(days=90)).isoformat()
     office_filters = {
         "state": {"state": [State.REPLIED, State.CLOSED]},
@@ -580,7 +602,9 @@ def build_pages(found: Fixtures) -> tuple[list[Page], list[tuple[str, str]]]:
             )
         add(
             "desk.office.filter.state.deep",
-            desk_url(deep_page({"tab": "all", **office_filters["state"]})),
+            desk_url(
+                deep_page({"tab": "all", **office_filters["state"]}, user=found.users["office"])
+            ),
             "desk",
             account="office",
         )
@@ -655,6 +679,15 @@ def build_pages(found: Fixtures) -> tuple[list[Page], list[tuple[str, str]]]:
     else:
         missing.append(("reception.log", "no logged reception day at the staff's stations"))
     add("ledgers.index", reverse("dashboard:ledgers"), "ledgers", account="office")
+    # The office's list of every delegate's performance file (kept figures, paged in SQL).
+    performance = reverse("delegates:performance_list")
+    add("performance.list", performance, "performance", account="office")
+    add(
+        "performance.behind",
+        f"{performance}?" + urlencode({"status": "behind", "sort": "-visits", "page": 20}),
+        "performance",
+        account="office",
+    )
     return pages, missing
 
 

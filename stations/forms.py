@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from congress_portal.forms import PortalDateField
 from congress_portal.masking import normalise_phone
 from congress_portal.pickers import PickerMultipleChoiceField
 from suggestions.forms import clean_text
@@ -134,8 +135,8 @@ class RuleDeleteForm(forms.Form):
 
 
 class GenerateForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=DateInput)
-    end = forms.DateField(label=_("To"), widget=DateInput)
+    start = PortalDateField(label=_("From"), widget=DateInput)
+    end = PortalDateField(label=_("To"), widget=DateInput)
     replace_untouched = forms.BooleanField(
         label=_(
             "Replace this rule's days in the period that nobody has edited, staffed or logged "
@@ -158,7 +159,7 @@ class GenerateForm(forms.Form):
 
 
 class ReceptionDayForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DateInput)
+    date = PortalDateField(label=_("Date"), widget=DateInput)
     start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput)
     end_time = forms.TimeField(label=_("Ends at"), widget=TimeInput)
     theme = forms.CharField(

@@ -1,8 +1,12 @@
 """Reads of the stations app: what the public sees of stations and their reception days."""
 
 import datetime
+import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
@@ -33,6 +37,121 @@ def with_next_reception_day(queryset: QuerySet[Station]) -> QuerySet[Station]:
         station=OuterRef("pk"), date__gte=today(), status=ReceptionDay.Status.SCHEDULED
     ).order_by("date")
     return queryset.annotate(next_day=Subquery(upcoming.values("date")[:1]))
+
+
+# --- the public finder: drill down by area, search, paginate ---------------------------------
+
+AREA_COUNTS_KEY = "stations:area-station-counts:v1"
+AREA_COUNTS_SECONDS = 60
+
+
+def _contains(field_name: str, query: str) -> Q:
+    # Chinese and digits have no case: a plain LIKE, without the UPPER() per row of icontains.
+    lookup = "contains" if query.lower() == query.upper() else "icontains"
+    return Q(**{f"{field_name}__{lookup}": query})
+
+
+# The shared cache is often out of process (the database, Redis): each worker also keeps the
+# counts it last read for a while, so that most requests read neither.
+_LOCAL_COUNTS: dict = {}
+AREA_COUNTS_LOCAL_SECONDS = 30
+
+
+def _shared_cache_is_local() -> bool:
+    return isinstance(caches["default"], LocMemCache)
+
+
+def area_station_counts() -> dict[int, int]:
+    """{area id: active stations in the area and below it}, for every area that has any.
+
+    One grouped query over the stations (5,000 rows at province scale, a few thousand groups
+    of areas) rolled up each area's path in Python, kept a minute in the shared cache and
+    half a minute more in each worker: the finder's counts may lag a new station by that
+    long, and no request scans the stations for them.
+    """
+    keep_locally = not _shared_cache_is_local()
+    if keep_locally:
+        held = _LOCAL_COUNTS.get("counts")
+        if held is not None and held[0] > time.monotonic():
+            return held[1]
+    counts = cache.get(AREA_COUNTS_KEY)
+    if counts is None:
+        totals: dict[int, int] = defaultdict(int)
+        rows = (
+            Station.objects.filter(is_active=True)
+            .values_list("region__path")
+            .annotate(stations=Count("*"))
+            .order_by()
+        )
+        for path, stations in rows:
+            for part in path.strip("/").split("/"):
+                if part:
+                    totals[int(part)] += stations
+        counts = dict(totals)
+        cache.set(AREA_COUNTS_KEY, counts, AREA_COUNTS_SECONDS)
+    if keep_locally:
+        _LOCAL_COUNTS["counts"] = (time.monotonic() + AREA_COUNTS_LOCAL_SECONDS, counts)
+    return counts
+
+
+def area_trail(area: Region | None) -> list[Region]:
+    """The areas from the root down to ``area``, itself included, in one query by the ids in
+    its path."""
+    if area is None:
+        return []
+    if area.parent_id is None:
+        return [area]
+    return list(
+        Region.objects.filter(pk__in=area.ancestor_ids)
+        .only("id", "name", "kind", "depth")
+        .order_by("depth")
+    )
+
+
+def area_children(area: Region | None) -> QuerySet[Region]:
+    """The areas directly under ``area`` (the top-level areas for None), by name."""
+    queryset = Region.objects.only("id", "name", "kind", "path", "depth", "parent_id")
+    if area is None:
+        return queryset.filter(parent__isnull=True).order_by("name")
+    return queryset.filter(parent=area).order_by("name")
+
+
+def areas_matching(query: str, *, area: Region | None = None, limit: int = 8) -> list[Region]:
+    """Areas whose name contains ``query`` (within ``area`` when given), the higher levels
+    first: the finder offers them as places to drill into."""
+    queryset = Region.objects.filter(_contains("name", query)).select_related("parent")
+    if area is not None:
+        queryset = queryset.filter(path__startswith=area.path)
+    return list(queryset.order_by("depth", "name")[:limit])
+
+
+def station_search(queryset: QuerySet[Station], query: str) -> QuerySet[Station]:
+    """Stations whose name or address contains ``query``, or whose own area's name does (the
+    matching areas as a semi-join)."""
+    areas = Region.objects.filter(_contains("name", query)).values("pk")
+    return queryset.filter(
+        _contains("name", query) | _contains("address", query) | Q(region_id__in=areas)
+    )
+
+
+def station_finder(
+    *, area: Region | None = None, query: str = "", kind: str = ""
+) -> QuerySet[Station]:
+    """Active stations in ``area`` (and below it), matching ``query`` by name, address or the
+    name of their own area, of ``kind``; by name, with their next reception day.
+
+    Every condition is an indexed prefix match on the area path or a scan of the 5,000-row
+    stations table at worst; the areas matching the query are a semi-join, not a join of
+    every area to every station.
+    """
+    queryset = station_public_list()
+    if area is not None:
+        queryset = queryset.filter(in_area(area, station_field=""))
+    if query:
+        queryset = station_search(queryset, query)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return with_next_reception_day(queryset.order_by("name"))
 
 
 @dataclass
@@ -189,6 +308,40 @@ def station_figures(*, station: Station, year: int | None = None) -> dict:
         "received": counts["received"],
         "handled": counts["handled"],
         "in_progress": counts["received"] - counts["handled"],
+    }
+
+
+def station_rollup_figures(*, station: Station, year: int | None = None) -> dict:
+    """``station_figures`` read from the dashboard's maintained rollups instead of the
+    suggestions: at most a few hundred rollup rows of the station's year (one per month,
+    category, channel and unit, through their (station, month) index), however many
+    suggestions a busy station has. The same figures: merged duplicates left out, handled =
+    replied or closed now."""
+    from dashboard.scopes import Scope
+    from dashboard.selectors import rollups_in
+
+    year = year or today().year
+    totals = rollups_in(
+        Scope(station_ids=frozenset({station.pk})),
+        datetime.date(year, 1, 1),
+        datetime.date(year, 12, 1),
+    ).aggregate(
+        received=Sum("received"),
+        merged=Sum("now_merged"),
+        replied=Sum("now_replied"),
+        closed=Sum("now_closed"),
+    )
+    received = (totals["received"] or 0) - (totals["merged"] or 0)
+    handled = (totals["replied"] or 0) + (totals["closed"] or 0)
+    visitors = ReceptionDay.objects.filter(
+        station=station, date__year=year, status=ReceptionDay.Status.HELD
+    ).aggregate(total=Sum("visitors"))["total"]
+    return {
+        "year": year,
+        "visitors": visitors or 0,
+        "received": received,
+        "handled": handled,
+        "in_progress": received - handled,
     }
 
 

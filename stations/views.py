@@ -6,10 +6,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
@@ -34,6 +36,10 @@ from .forms import (
 )
 from .ical import reception_calendar
 from .selectors import (
+    area_children,
+    area_station_counts,
+    area_trail,
+    areas_matching,
     delegate_duty_days,
     duty_rotation_table,
     feed_days,
@@ -42,12 +48,12 @@ from .selectors import (
     managed_station_or_404,
     station_all_rules,
     station_children,
-    station_figures,
     station_log_days,
     station_memberships,
     station_month_days,
     station_public_list,
     station_recent_meetings,
+    station_rollup_figures,
     station_rules,
     station_schedule_days,
     station_tree,
@@ -79,30 +85,103 @@ def suggest_url(station) -> str:
 # --- public -----------------------------------------------------------------------------------
 
 
+# Past this many rows a page is fetched in two steps (ids, then rows).
+DEEP_OFFSET = 200
+
+
+class _KnownCountPaginator(Paginator):
+    """A paginator told its count (from the area counts) instead of running COUNT(*)."""
+
+    def __init__(self, *args, known_count=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_count = known_count
+
+    @cached_property
+    def count(self):
+        if self.known_count is not None:
+            return self.known_count
+        return super().count
+
+
 class StationListView(ListView):
-    """Every active station, grouped by the tree, searchable by name, address and area, each
-    with its next reception day."""
+    """The station finder: drill down from the province to a street by area (each child area
+    with its number of stations), or search by name, address or area; 20 stations a page,
+    each with its next reception day.
+
+    A constant handful of queries whatever the number of stations: the area and its trail,
+    its child areas, the cached counts per area, one page of stations (and their COUNT when
+    searching: browsing an area takes the count from the area counts).
+    """
 
     template_name = "stations/station_list.html"
     context_object_name = "stations"
+    paginate_by = 20
 
     def get_queryset(self):
         self.filterset = StationFilter(
-            self.request.GET or None, queryset=with_next_reception_day(station_public_list())
+            self.request.GET or None,
+            queryset=with_next_reception_day(station_public_list().order_by("name")),
         )
-        return self.filterset.qs
+        cleaned = {}
+        if self.filterset.is_bound:
+            self.filterset.form.is_valid()
+            cleaned = self.filterset.form.cleaned_data
+        self.query = (cleaned.get("q") or "").strip()
+        self.kind = cleaned.get("kind") or ""
+        self.area = cleaned.get("area")
+        self.counts = area_station_counts()
+        self.roots = None
+        queryset = self.filterset.qs
+        if self.area is None:
+            roots = list(area_children(None))
+            if len(roots) == 1:
+                # One province (the usual case): start inside it, not on a page of one link.
+                # Every station is in it: no area condition, the name index gives the order.
+                self.area = roots[0]
+            else:
+                self.roots = roots
+        return queryset
+
+    def paginate_queryset(self, queryset, page_size):
+        browsing = not self.query and not self.kind
+        if browsing:
+            known = (
+                self.counts.get(self.area.pk, 0)
+                if self.area is not None
+                else sum(self.counts.get(root.pk, 0) for root in self.roots or [])
+            )
+        else:
+            known = None
+        paginator = _KnownCountPaginator(queryset, page_size, known_count=known)
+        # A page number out of range or not a number shows the nearest page, not a 404.
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        if page.start_index() > DEEP_OFFSET:
+            # Deep: the page's ids first, over narrow rows (an OFFSET must not join and
+            # annotate every row it skips), then those 20 stations in full.
+            offset = page.start_index() - 1
+            ids = list(queryset.values_list("pk", flat=True)[offset : offset + page_size])
+            by_id = {station.pk: station for station in queryset.filter(pk__in=ids)}
+            page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # One query for the whole page; the tree is built in Python.
-        stations = list(context["stations"])
+        area = self.area
+        children = self.roots if self.roots is not None else list(area_children(area))
+        child_areas = [
+            (child, self.counts[child.pk]) for child in children if self.counts.get(child.pk)
+        ]
         context.update(
             filter=self.filterset,
             # Echo only what validated: a NUL byte or an oversized string is not written back.
-            query=getattr(self.filterset.form, "cleaned_data", {}).get("q") or "",
-            station_groups=station_tree(stations),
-            station_count=len(stations),
-            is_search=bool(self.filterset.is_bound and any(self.request.GET.values())),
+            query=self.query,
+            kind=self.kind,
+            area=area,
+            trail=area_trail(area),
+            child_areas=child_areas,
+            matching_areas=areas_matching(self.query, area=area) if self.query else [],
+            station_count=context["paginator"].count,
+            is_search=bool(self.query or self.kind),
         )
         return context
 
@@ -130,7 +209,7 @@ class StationDetailView(DetailView):
             provisional_years=_provisional_years(upcoming + year_days),
             rules=station_rules(station=station),
             meetings=station_recent_meetings(station=station),
-            figures=station_figures(station=station),
+            figures=station_rollup_figures(station=station),
             ballot_results=station_ballot_results(station),
             today=today(),
         )

@@ -1,19 +1,33 @@
 """Filters of the staff suggestion list (django-filter). The dashboard's figures and the
 suggestion ledger link here and export with the same parameters."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from congress_portal.clock import today
 from congress_portal.pickers import UPPER_KINDS, PickerChoiceFilter
 from stations.selectors import in_area
 
 from .codes import normalise_code
-from .models import WITH_UNIT_STATES, Category, Channel, State, Suggestion
+from .models import Category, Channel, State, Suggestion
+from .search import text_search
+from .selectors import overdue_condition
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# Days outside these hold no suggestion; bounds beyond them are "everything" or "nothing"
+# (and never reach the database, where year 1 or 9999 overflows a time-zone shift).
+FIRST_DAY = datetime.date(1900, 1, 1)
+LAST_DAY = datetime.date(9000, 12, 31)
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    """00:00 of ``day`` in the current time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 class SuggestionFilter(django_filters.FilterSet):
@@ -60,17 +74,14 @@ class SuggestionFilter(django_filters.FilterSet):
     delegate = PickerChoiceFilter(
         label=_("Delegate"), picker="desk_delegates", empty_label=_("Any delegate")
     )
+    # Days as half-open ranges of the column itself (from 00:00 of the first day to 00:00 after
+    # the last, in the current time zone): "submitted_at__date" put a function on the column
+    # and no index could serve it.
     submitted_after = django_filters.DateFilter(
-        label=_("Submitted from"),
-        field_name="submitted_at",
-        lookup_expr="date__gte",
-        widget=DATE_INPUT,
+        label=_("Submitted from"), method="filter_submitted_after", widget=DATE_INPUT
     )
     submitted_before = django_filters.DateFilter(
-        label=_("Submitted until"),
-        field_name="submitted_at",
-        lookup_expr="date__lte",
-        widget=DATE_INPUT,
+        label=_("Submitted until"), method="filter_submitted_before", widget=DATE_INPUT
     )
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput
@@ -99,12 +110,16 @@ class SuggestionFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        # Substring search works for Chinese, which has no word boundaries; a tracking code
-        # matches however it was typed (dashes, spaces, lower case).
-        condition = Q(title__icontains=value) | Q(content__icontains=value)
+        # The text index (suggestions/search.py: Chinese cut into character pairs) narrows the
+        # rows; a tracking code matches however it was typed (dashes, spaces, lower case). A
+        # search with neither matches nothing, rather than scanning every row.
+        condition = text_search(value, using=queryset.db)
         code = normalise_code(value)
         if code:
-            condition |= Q(tracking_code=code)
+            code_match = Q(tracking_code=code)
+            condition = code_match if condition is None else condition | code_match
+        if condition is None:
+            return queryset.none()
         return queryset.filter(condition)
 
     def filter_region(self, queryset, name, value):
@@ -113,10 +128,24 @@ class SuggestionFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(in_area(value))
 
+    def filter_submitted_after(self, queryset, name, value):
+        if value is None:
+            return queryset
+        if not FIRST_DAY <= value <= LAST_DAY:
+            return queryset if value < FIRST_DAY else queryset.none()
+        return queryset.filter(submitted_at__gte=_start_of(value))
+
+    def filter_submitted_before(self, queryset, name, value):
+        if value is None:
+            return queryset
+        if not FIRST_DAY <= value <= LAST_DAY:
+            return queryset if value > LAST_DAY else queryset.none()
+        return queryset.filter(submitted_at__lt=_start_of(value + datetime.timedelta(days=1)))
+
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(state__in=WITH_UNIT_STATES, deadline__lt=today())
+        return queryset.filter(overdue_condition())
 
     def filter_reopened(self, queryset, name, value):
         if not value:

@@ -9,7 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from congress_portal.masking import normalise_phone
-from congress_portal.pickers import GRASSROOTS_KINDS, PickerChoiceField
+from congress_portal.pickers import (
+    GRASSROOTS_KINDS,
+    Picker,
+    PickerChoiceField,
+    _areas_of_kind,
+    _search_areas,
+    area_label,
+    parse_id,
+    register,
+)
 from stations.models import Region, Station
 
 from .codes import normalise_code
@@ -53,17 +62,52 @@ class PhotosField(forms.FileField):
         return [clean_photo(super(PhotosField, self).clean(file, initial)) for file in files]
 
 
+def _areas_of_station(queryset, value):
+    """The communities a suggestion to a station may be about (``station_place_area``)."""
+    area = station_place_area(chosen_station(parse_id(value)))
+    if area is None:
+        return queryset.none()
+    return queryset.filter(path__startswith=area.path)
+
+
+# The resident form's place: the public areas picker, narrowed by the station chosen on the
+# page (its JavaScript forwards the station field's value as ``station``).
+register(
+    Picker(
+        name="station_areas",
+        model=Region,
+        scope=lambda user: Region.objects.order_by("depth", "name"),
+        search=_search_areas,
+        label=area_label,
+        narrowers={"kind": _areas_of_kind, "station": _areas_of_station},
+        public=True,
+        related=("parent__parent",),
+    )
+)
+
+
 class SuggestionForm(forms.Form):
     """The resident's form: what, where, optionally who; consent kept separate."""
 
     # Per-form idempotency key (SECURITY.md 22). A client that drops it still gets through,
     # with a fresh key: it merely loses the double-post protection.
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
-    station = forms.ModelChoiceField(
+    # A searching picker over the active stations: the whole list when there are few, otherwise
+    # only the chosen one (Tom Select searches /pick/stations/ with JavaScript; without it the
+    # station finder of the page, STATION_FINDER_FIELD, picks one by a round trip).
+    station = PickerChoiceField(
+        "stations",
+        params={"active": "1"},
         label=_("Which station should handle it"),
-        queryset=Station.objects.none(),
         empty_label=_("Choose a station"),
         help_text=_("The station nearest to where the problem is."),
+        error_messages={
+            "invalid_choice": _(
+                "That station is not on the list of stations you can choose. Search for "
+                "your street or community and choose one of the stations found."
+            ),
+            "required": _("Choose the station that should handle it."),
+        },
     )
     category = forms.ModelChoiceField(
         label=_("What is it about"),
@@ -81,11 +125,21 @@ class SuggestionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What is the problem, since when, who is affected, what you suggest."),
     )
-    place = forms.ModelChoiceField(
+    # The communities and villages in the chosen station's area only (a dozen, rendered whole);
+    # with JavaScript the picker follows a station chosen on the page.
+    place = PickerChoiceField(
+        "station_areas",
+        params={"kind": GRASSROOTS_KINDS},
+        forward={"station": "station"},
         label=_("Community or village"),
-        queryset=Region.objects.none(),
         required=False,
         empty_label=_("Not sure / not listed"),
+        error_messages={
+            "invalid_choice": _(
+                "That community is not in the area of the chosen station. Choose one from "
+                "the list, or “Not sure / not listed”."
+            )
+        },
     )
     address = forms.CharField(
         label=_("Where exactly"),
@@ -127,21 +181,38 @@ class SuggestionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["station"].queryset = Station.objects.filter(is_active=True).order_by("name")
+        self.fields["station"].scope(None)
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
         self.fields["category"].label_from_instance = lambda c: (
             f"{c.name}（{c.description}）" if c.description else c.name
         )
-        self.fields["place"].queryset = (
-            Region.objects.filter(kind__in=(Region.Kind.COMMUNITY, Region.Kind.VILLAGE))
-            .select_related("parent")
-            .order_by("parent__name", "name")
-        )
-        self.fields["place"].label_from_instance = lambda r: (
-            f"{r.parent.name} · {r.name}" if r.parent_id else r.name
-        )
+        # The station as chosen so far (posted, or ?station= from a station's page), so that
+        # the place offers only the communities of its area.
+        raw = self.data.get("station") if self.is_bound else self.initial.get("station")
+        self.chosen_station = chosen_station(raw)
+        self.place_area = station_place_area(self.chosen_station)
+        place = self.fields["place"].scope(None)
+        if self.place_area is not None:
+            # What the "within" narrower does, from the path already at hand; the parameter
+            # goes into the picker's URL for the JavaScript search.
+            place.queryset = place.queryset.filter(path__startswith=self.place_area.path)
+            place.widget.picker_params = {
+                **place.widget.picker_params,
+                "station": self.chosen_station.pk,
+            }
+        elif not self.is_bound and self.fields["station"].searches:
+            # No station yet among thousands: the communities are a searching picker that
+            # follows the station chosen with JavaScript (no rows to render, so no query for
+            # them); without JavaScript they are offered once the finder has picked a station.
+            place.widget.__dict__["_picker_head"] = (place.queryset, [], False)
         if not self.is_bound and "submission_key" not in self.initial:
             self.initial["submission_key"] = uuid.uuid4()
+
+    @property
+    def needs_station_step(self) -> bool:
+        """True when no station is chosen yet and there are too many to list: the page then
+        shows the station finder before the place, which depends on the station."""
+        return self.chosen_station is None and self.fields["station"].searches
 
     def clean_title(self):
         return clean_text(self.cleaned_data["title"])
@@ -180,6 +251,47 @@ class SuggestionForm(forms.Form):
             data["submitter_name"] = ""
             data["submitter_phone"] = ""
         return data
+
+
+def chosen_station(raw) -> Station | None:
+    """The active station a posted or linked id names, with its area; None for anything else
+    (empty, "abc", a huge number, an inactive or unknown station)."""
+    text = str(raw or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        return None
+    return (
+        Station.objects.filter(pk=int(text), is_active=True)
+        .select_related("region")
+        .only("id", "name", "region__id", "region__path", "region__kind", "region__parent_id")
+        .first()
+    )
+
+
+def station_place_area(station: Station | None) -> Region | None:
+    """The area whose communities and villages a suggestion to ``station`` may be about: the
+    station's own area, or the street above it when the station sits in a community (a
+    contact point serves its neighbours too)."""
+    if station is None:
+        return None
+    area = station.region
+    if area.is_grassroots and area.parent_id:
+        # The parent's path is the area's less its last id: no query for it.
+        return Region(pk=area.parent_id, path=area.path[: area.path.rstrip("/").rfind("/") + 1])
+    return area
+
+
+class StationFinderForm(forms.Form):
+    """The no-JavaScript station step of the resident form: a search posted with the rest of
+    the form (so nothing typed is lost), answered with the stations found as buttons."""
+
+    station_q = forms.CharField(
+        label=_("Find your station: street, community, village or station name"),
+        max_length=40,
+        required=False,
+    )
+
+    def clean_station_q(self):
+        return clean_text(self.cleaned_data["station_q"])
 
 
 class TrackForm(forms.Form):

@@ -34,7 +34,9 @@ def clean_photo(upload) -> ContentFile:
     not_a_photo = ValidationError(
         gettext("This file is not a JPEG, PNG or WebP photo."), code="not_a_photo"
     )
-    Image.MAX_IMAGE_PIXELS = settings.PORTAL_MAX_IMAGE_PIXELS
+    # The pixel limit is checked below from the header, before anything is decoded; Pillow's
+    # process-wide Image.MAX_IMAGE_PIXELS is left alone (setting it per call leaked into every
+    # later image of the process, QR codes included).
     try:
         upload.seek(0)
         with Image.open(upload) as probe:

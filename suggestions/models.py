@@ -337,12 +337,62 @@ class Suggestion(models.Model):
                 name="suggestion_reception_channel_has_day",
             ),
         ]
+        # The desk (suggestions/desk.py) reads every queue newest first, one keyset page at a
+        # time: each filter column has an index (column, submitted_at, id) that serves its
+        # rows in that order, and an index (column, state, deadline) that its capped tab
+        # counts read without touching the table (index-only: every tab is a state set, the
+        # overdue tab adds the deadline; the scoping columns add the category, the filter
+        # a scoped queue uses most). Partial indexes hold the tabs of a few states and the
+        # reopened filter. Plans at 1,000,000 rows: scripts/desk_explain.py.
         indexes = [
-            models.Index(fields=["station", "state"], name="sugg_station_state_idx"),
-            models.Index(fields=["delegate", "state"], name="sugg_delegate_state_idx"),
-            models.Index(fields=["handling_unit", "state"], name="sugg_unit_state_idx"),
+            models.Index(
+                fields=["station", "state", "deadline", "category"], name="sugg_station_state_idx"
+            ),
+            models.Index(
+                fields=["delegate", "state", "deadline", "category"], name="sugg_delegate_state_idx"
+            ),
+            models.Index(
+                fields=["handling_unit", "state", "deadline", "category"],
+                name="sugg_unit_state_idx",
+            ),
             models.Index(fields=["state", "deadline"], name="sugg_state_deadline_idx"),
             models.Index(fields=["submitted_month", "state"], name="sugg_month_state_idx"),
+            models.Index(fields=["submitted_at", "id"], name="sugg_desk_order_idx"),
+            models.Index(fields=["state", "submitted_at", "id"], name="sugg_desk_state_idx"),
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(state__in=sorted(OPEN_STATES)),
+                name="sugg_desk_open_idx",
+            ),
+            # The deadline last: an overdue count within dates reads it from the index alone.
+            models.Index(
+                fields=["submitted_at", "id", "deadline"],
+                condition=Q(state__in=sorted(WITH_UNIT_STATES)),
+                name="sugg_desk_with_unit_idx",
+            ),
+            models.Index(fields=["station", "submitted_at", "id"], name="sugg_desk_station_idx"),
+            models.Index(fields=["delegate", "submitted_at", "id"], name="sugg_desk_delegate_idx"),
+            models.Index(fields=["handling_unit", "submitted_at", "id"], name="sugg_desk_unit_idx"),
+            models.Index(fields=["category", "submitted_at", "id"], name="sugg_desk_category_idx"),
+            models.Index(
+                fields=["category", "state", "deadline"], name="sugg_desk_category_state_idx"
+            ),
+            models.Index(
+                fields=["channel", "state", "deadline"], name="sugg_desk_channel_state_idx"
+            ),
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(reopen_count__gt=0),
+                name="sugg_desk_reopened_idx",
+            ),
+            # The unit's station filter offers the stations of what was dispatched to it: one
+            # index-only probe a station (a probe read each station's rows without it: 1 s).
+            models.Index(fields=["station", "handling_unit"], name="sugg_station_unit_idx"),
+            models.Index(
+                fields=["state", "deadline"],
+                condition=Q(reopen_count__gt=0),
+                name="sugg_desk_reopened_state_idx",
+            ),
         ]
 
     def __str__(self):

@@ -22,6 +22,7 @@ from congress_portal.masking import normalise_phone
 from stations.workdays import WorkCalendar
 
 from . import codes, events
+from . import files as stored_files
 from .models import (
     ANNOTATIONS,
     Attachment,
@@ -190,7 +191,7 @@ def suggestion_submit(
         if actor.role not in (Role.STATION_STAFF, Role.DELEGATE):
             raise NotAllowed(gettext("Your role cannot enter suggestions."))
     try:
-        with transaction.atomic():
+        with stored_files.removed_if_failed(), transaction.atomic():
             return _create_suggestion(
                 title=title,
                 content=content,
@@ -247,7 +248,7 @@ def _create_suggestion(*, photos, actor, **fields) -> Suggestion:
                 continue
             raise
     for photo in photos:
-        Attachment.objects.create(
+        attachment = Attachment.objects.create(
             suggestion=suggestion,
             kind=Attachment.Kind.PHOTO,
             file=photo,
@@ -256,6 +257,7 @@ def _create_suggestion(*, photos, actor, **fields) -> Suggestion:
             uploaded_by=actor,
             created_at=moment,
         )
+        stored_files.stored(attachment.file)
     _record(
         suggestion,
         verb=Verb.SUBMIT,
@@ -614,11 +616,15 @@ def suggestion_urge(*, suggestion: Suggestion, actor, note: str = "") -> Suggest
     return locked
 
 
-@transaction.atomic
 def suggestion_unit_reply(
     *, suggestion: Suggestion, actor, text: str, files: Iterable[ContentFile] = ()
 ) -> Suggestion:
     """The unit replies with its result; the delegate reviews it before the resident sees it."""
+    with stored_files.removed_if_failed(), transaction.atomic():
+        return _unit_reply(suggestion=suggestion, actor=actor, text=text, uploads=files)
+
+
+def _unit_reply(*, suggestion: Suggestion, actor, text: str, uploads) -> Suggestion:
     text = _require_text(text, gettext("Write the result of the handling."))
     locked = _lock(suggestion, actor)
     _require_unit(locked, actor)
@@ -627,16 +633,17 @@ def suggestion_unit_reply(
     locked.unit_reply = text
     locked.unit_replied_at = now()
     _save(locked, ["state", "unit_reply", "unit_replied_at"])
-    for file in files:
-        Attachment.objects.create(
+    for upload in uploads:
+        attachment = Attachment.objects.create(
             suggestion=locked,
             kind=Attachment.Kind.REPLY,
-            file=file,
-            content_type=getattr(file, "content_type", "application/octet-stream"),
-            size=file.size,
+            file=upload,
+            content_type=getattr(upload, "content_type", "application/octet-stream"),
+            size=upload.size,
             uploaded_by=actor,
             created_at=now(),
         )
+        stored_files.stored(attachment.file)
     _record(
         locked,
         verb=Verb.UNIT_REPLY,

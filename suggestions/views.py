@@ -1,7 +1,8 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -15,21 +16,40 @@ from accounts.services import audit_record
 from congress_portal.forms import add_service_error
 from congress_portal.masking import mask_phone
 from congress_portal.ratelimit import hit
+from stations.selectors import station_public_list, station_search
 
 from . import desk, services
 from .codes import format_code, normalise_code
 from .filters import SuggestionFilter
-from .forms import RatingForm, StaffSuggestionForm, SuggestionForm, TrackForm
-from .models import WITH_UNIT_STATES, Attachment, Channel, State, Verb
+from .forms import (
+    RatingForm,
+    StaffSuggestionForm,
+    StationFinderForm,
+    SuggestionForm,
+    TrackForm,
+)
+from .models import WITH_UNIT_STATES, Attachment, Channel, State, Suggestion, Verb
 from .presenters import public_timeline, resident_status
-from .selectors import suggestion_by_code, suggestions_visible_to
+from .selectors import scope_parts, suggestion_by_code, suggestions_visible_to
 
 TRACK_LIMIT = 30  # lookups per client per 10 minutes, wrong or right
 TRACK_WINDOW = 600
 
 
+FIND_STATION = "find_station"
+PICK_STATION = "station_pick"
+FOUND_STATIONS = 20
+
+
 class SuggestionCreateView(FormView):
-    """点单: the resident's form. Errors keep what was typed (photos must be chosen again)."""
+    """点单: the resident's form. Errors keep what was typed (photos must be chosen again).
+
+    Choosing among 5,000 stations works without JavaScript: the page's station finder posts
+    the whole form with a search (FIND_STATION) and gets it back, as typed, with the stations
+    found as buttons; one of them (PICK_STATION) brings the form back again with the station
+    chosen and its area's communities to choose from. Neither step saves or validates
+    anything. With JavaScript the station field is a searching picker instead.
+    """
 
     template_name = "suggestions/suggestion_new.html"
     form_class = SuggestionForm
@@ -40,6 +60,54 @@ class SuggestionCreateView(FormView):
         if station.isdigit() and len(station) < 10:
             initial["station"] = int(station)
         return initial
+
+    def post(self, request, *args, **kwargs):
+        if FIND_STATION in request.POST or PICK_STATION in request.POST:
+            return self.station_step(request)
+        return super().post(request, *args, **kwargs)
+
+    def station_step(self, request):
+        """The form back as typed, with the stations found for the finder's search or with
+        the picked station chosen."""
+        posted = request.POST
+        initial = {
+            name: posted.get(name)
+            for name in SuggestionForm.base_fields
+            if name not in ("photos", "submission_key") and name in posted
+        }
+        try:
+            initial["submission_key"] = uuid.UUID(posted.get("submission_key", ""))
+        except ValueError:
+            pass  # a fresh key, as for a new form
+        finder = StationFinderForm(posted)
+        found = None
+        if PICK_STATION in posted:
+            initial["station"] = posted.get(PICK_STATION)
+        elif finder.is_valid() and finder.cleaned_data["station_q"]:
+            rows = list(
+                station_search(station_public_list(), finder.cleaned_data["station_q"]).order_by(
+                    "name"
+                )[: FOUND_STATIONS + 1]
+            )
+            found = rows[:FOUND_STATIONS]
+            self.more_found = len(rows) > FOUND_STATIONS
+        else:
+            found = []
+        self.finder, self.found_stations = finder, found
+        self.photos_dropped = bool(request.FILES)
+        return self.render_to_response(self.get_context_data(form=SuggestionForm(initial=initial)))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            finder=getattr(self, "finder", None) or StationFinderForm(),
+            found_stations=getattr(self, "found_stations", None),
+            more_found=getattr(self, "more_found", False),
+            photos_dropped=getattr(self, "photos_dropped", False),
+            find_button=FIND_STATION,
+            pick_button=PICK_STATION,
+        )
+        return context
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -179,7 +247,6 @@ def rate(request, code):
 
 # --- The staff desk: workbench, entry, detail with the trail, steps, attachments ----------------
 
-DESK_PAGE_SIZE = 25
 DESK_ROLES = {Role.OFFICE, Role.STATION_STAFF, Role.DELEGATE, Role.UNIT_STAFF}
 ENTRY_ROLES = {Role.OFFICE, Role.STATION_STAFF, Role.DELEGATE}
 
@@ -200,7 +267,8 @@ class DeskAccessMixin(LoginRequiredMixin):
 
 
 class DeskListView(DeskAccessMixin, TemplateView):
-    """The workbench: the role's queues as tabs with counts, filters and pages."""
+    """The workbench: the role's queues as tabs with capped counts, filters and keyset pages
+    (``desk.desk_page``): a constant number of bounded queries at any data size and depth."""
 
     template_name = "suggestions/desk/desk_list.html"
 
@@ -216,27 +284,58 @@ class DeskListView(DeskAccessMixin, TemplateView):
         tabs = desk.tabs_for(user)
         keys = [tab.key for tab in tabs]
         current = params.get("tab") if params.get("tab") in keys else keys[0]
-        if "tab" not in params and any(v for k, v in params.items() if k not in ("page",)):
+        is_filtered = any(v for k, v in params.items() if k not in _NOT_FILTERS)
+        if "tab" not in params and is_filtered:
             current = "all"  # a filtered link (from the dashboard) shows all that match
         tab = tabs[keys.index(current)]
-        counts = desk.tab_counts(filtered, tabs)
-        rows = filtered.filter(tab.condition).select_related(
-            "category", "station", "delegate", "handling_unit"
+        states = filterset.form.cleaned_data.get("state") if filterset.is_valid() else None
+        counts = desk.tab_counts(filtered, tabs, states=states)
+        condition = tab.within(states)
+        rows = filtered.filter(condition) if condition is not None else filtered.none()
+        rows = rows.select_related("category", "station", "delegate", "handling_unit").only(
+            *_LIST_FIELDS
         )
-        page = Paginator(rows, DESK_PAGE_SIZE).get_page(params.get("page"))
+        parts = scope_parts(user) if condition is not None else None
+        if parts is not None:
+            # The same filters without the scope, for reading each part of it in its index
+            # (filter_queryset applies the validated form again; no second validation).
+            unscoped = filterset.filter_queryset(Suggestion.objects.all()).filter(condition)
+            parts = (unscoped, parts)
+        page = desk.desk_page(
+            rows, after=params.get("after"), before=params.get("before"), parts=parts
+        )
         context.update(
             {
                 "filter": filterset,
                 "tabs": [(t, counts[t.key]) for t in tabs],
                 "current_tab": current,
-                "page_obj": page,
-                "suggestions": page.object_list,
-                "is_filtered": any(v for k, v in params.items() if k not in ("page", "tab")),
+                "current_count": counts[current],
+                "page": page,
+                "suggestions": page.rows,
+                "is_filtered": is_filtered,
                 "can_enter": user.is_office or user.role in ENTRY_ROLES,
                 "ledger_url": _ledger_url(self.request),
             }
         )
         return context
+
+
+# What a row of the list shows: not the texts (details, replies of up to 3,000 characters each).
+_LIST_FIELDS = (
+    "tracking_code",
+    "title",
+    "state",
+    "deadline",
+    "reopen_count",
+    "submitted_at",
+    "category__name",
+    "station__name",
+    "delegate__name",
+    "handling_unit__name",
+)
+
+# Parameters of the desk's URL that are not filters: the queue and the position in it.
+_NOT_FILTERS = ("tab", "page", "after", "before")
 
 
 def _ledger_url(request) -> str:
@@ -246,7 +345,8 @@ def _ledger_url(request) -> str:
     except NoReverseMatch:
         return ""
     params = request.GET.copy()
-    params.pop("page", None)
+    for name in ("page", "after", "before"):
+        params.pop(name, None)
     return f"{url}?{params.urlencode()}" if params else url
 
 

@@ -27,3 +27,26 @@ def test_database_outage_outside_a_view_is_a_503_too(office_user):
     ):
         response = client.get("/")
     assert response.status_code == 503
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/"),
+        ("get", "/suggestions/new/"),
+        ("post", "/suggestions/new/"),
+        ("get", "/stations/"),
+        ("get", "/public/"),
+        ("get", "/delegates/"),
+        ("get", "/track/ABCD-EFGH-JKLM/"),
+    ],
+)
+def test_every_public_page_is_a_503_when_the_database_is_away(method, path):
+    # The resident form met the outage while its template was rendered (the form's choices are
+    # read then): the 503 page must be rendered there too, not left unrendered (a 500).
+    client = Client(raise_request_exception=False)
+    outage = OperationalError('connection failed: connection to server at "127.0.0.1" refused')
+    with mock.patch("django.db.backends.base.base.BaseDatabaseWrapper.cursor", side_effect=outage):
+        response = getattr(client, method)(path)
+    assert response.status_code == 503
+    assert "暂时无法访问" in response.content.decode()

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "congress_portal.middleware.QueryStringNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "congress_portal.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -39,8 +39,18 @@ def test_initials_find_the_delegate(client, people):
     assert _found(client, q="zjh") == {"张建华"}
 
 
-def test_the_chinese_name_finds_the_delegate(client, people):
-    assert _found(client, q="建华") == {"张建华"}
+def test_the_start_of_the_chinese_name_finds_the_delegate(client, people):
+    # A prefix search (indexed at any size): the surname, or the surname and more.
+    assert _found(client, q="张建") == {"张建华"}
+    assert _found(client, q="张 建华") == {"张建华"}
+    assert "张建华" in _found(client, q="张")
+
+
+def test_initials_and_pinyin_prefixes_find_the_delegate(client, people):
+    assert "张建华" in _found(client, q="zh")
+    assert "张建华" in _found(client, q="ZHANG")
+    assert "张建华" in _found(client, q="ｚｊ")  # full-width letters from a Chinese keyboard
+    assert "陈丹" not in _found(client, q="zh")
 
 
 @pytest.mark.parametrize(

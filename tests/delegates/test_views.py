@@ -90,6 +90,10 @@ def test_an_activity_recorded_by_another_that_includes_me_is_shown_read_only(
         participants=[delegate],
     )
     client.force_login(delegate_user)
+    invitation = theirs.invitations.get(delegate=delegate)
+    client.post(
+        reverse("delegates:activity_invitation", args=[invitation.pk]), {"answer": "confirm"}
+    )
     listing = client.get(reverse("delegates:activity_list")).content.decode()
     assert "视察农贸市场" in listing
     assert reverse("delegates:activity_edit", args=[theirs.pk]) not in listing
@@ -124,9 +128,11 @@ def test_a_delegate_sees_only_their_own_file(
 # --- activities -----------------------------------------------------------------------------
 
 
-def test_a_delegate_records_a_group_activity_and_it_counts_for_every_participant(
+def test_a_group_activity_counts_for_the_others_once_they_confirm(
     client, delegate, delegate_user, other_delegate, frozen
 ):
+    # A delegate cannot write into another delegate's performance file (issue 13, item 15):
+    # the others named are asked, and it counts for each of them once they confirm.
     third = DelegateFactory()
     client.force_login(delegate_user)
     response = client.post(
@@ -135,12 +141,65 @@ def test_a_delegate_records_a_group_activity_and_it_counts_for_every_participant
     )
     activity = Activity.objects.get()
     assert response["Location"] == reverse("delegates:activity_detail", args=[activity.pk])
-    assert set(activity.participants.all()) == {delegate, other_delegate, third}
+    assert set(activity.participants.all()) == {delegate}
     assert activity.created_by == delegate_user
-    page = client.get(reverse("delegates:performance_file", args=[delegate.pk, 2026]))
-    assert page.context["row"].item(M.VISITS).count == 1
+    assert performance_for([delegate, other_delegate, third], 2026)[1].item(M.VISITS).count == 0
+
+    client.force_login(other_delegate.user)
+    listing = client.get(reverse("delegates:activity_list"))
+    invitation = listing.context["invitations"][0]
+    assert invitation.activity == activity
+    client.post(
+        reverse("delegates:activity_invitation", args=[invitation.pk]), {"answer": "confirm"}
+    )
+    assert set(activity.participants.all()) == {delegate, other_delegate}
     rows = performance_for([delegate, other_delegate, third], 2026)
-    assert [row.item(M.VISITS).count for row in rows] == [1, 1, 1]
+    assert [row.item(M.VISITS).count for row in rows] == [1, 1, 0]
+    assert AuditEvent.objects.filter(action="activity.confirm", actor=other_delegate.user).exists()
+    # Answered once only; nobody else may answer it.
+    again = client.post(
+        reverse("delegates:activity_invitation", args=[invitation.pk]), {"answer": "decline"}
+    )
+    assert again.status_code == 302
+    assert set(activity.participants.all()) == {delegate, other_delegate}
+    client.force_login(delegate_user)
+    third_invitation = activity.invitations.get(delegate=third)
+    assert (
+        client.post(
+            reverse("delegates:activity_invitation", args=[third_invitation.pk]),
+            {"answer": "confirm"},
+        ).status_code
+        == 404
+    )
+    assert third not in activity.participants.all()
+
+
+def test_a_delegate_records_activities_only_at_their_own_stations(
+    client, delegate, delegate_user, frozen
+):
+    from tests.stations.factories import StationFactory
+
+    elsewhere = StationFactory()
+    client.force_login(delegate_user)
+    response = client.post(
+        reverse("delegates:activity_create"), _activity_form(station=elsewhere.pk)
+    )
+    assert response.status_code == 200
+    assert not Activity.objects.exists()
+    own = delegate.stations.first()
+    client.post(reverse("delegates:activity_create"), _activity_form(station=own.pk))
+    assert Activity.objects.get().station == own
+
+
+def test_the_office_records_a_group_activity_directly(
+    client, office_user, delegate, other_delegate, frozen
+):
+    client.force_login(office_user)
+    client.post(
+        reverse("delegates:activity_create"),
+        _activity_form(delegate=delegate.pk, participants=[other_delegate.pk]),
+    )
+    assert set(Activity.objects.get().participants.all()) == {delegate, other_delegate}
 
 
 def test_a_bad_activity_form_keeps_what_was_typed_and_saves_nothing(client, delegate_user, frozen):

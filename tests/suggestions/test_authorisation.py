@@ -134,3 +134,40 @@ def test_the_office_sees_everything(client, elsewhere, office_user):
     for method, url in _requests(elsewhere):
         if method == "get":
             assert client.get(url).status_code == 200, url
+
+
+def test_every_refusal_outside_the_scope_is_audited(client, elsewhere, delegate_user):
+    # SECURITY.md 13: authorisation failures are logged, with actor, IP and object.
+    from accounts.models import AuditEvent
+
+    client.force_login(delegate_user)
+    url = reverse("suggestions:desk_detail", args=[elsewhere.pk])
+    assert client.get(url).status_code == 404
+    event = AuditEvent.objects.get(action="access.refused")
+    assert event.actor == delegate_user
+    assert event.outcome == AuditEvent.Outcome.DENIED
+    assert event.object_id == url
+    assert event.ip_address == "127.0.0.1"
+    assert event.detail == {"status": 404, "method": "GET"}
+
+
+def test_a_probe_cannot_flood_the_audit_log(client, elsewhere, delegate_user):
+    from accounts.models import AuditEvent
+    from congress_portal.errors import REFUSALS_PER_MINUTE
+
+    client.force_login(delegate_user)
+    for method, url in list(_requests(elsewhere)) * 3:
+        getattr(client, method)(url, {"x": "1"} if method == "post" else None)
+    assert AuditEvent.objects.filter(action="access.refused").count() == REFUSALS_PER_MINUTE
+
+
+def test_a_forbidden_page_is_audited_and_an_anonymous_404_is_not(client, delegate_user):
+    from accounts.models import AuditEvent
+
+    assert client.get("/no-such-page/").status_code == 404
+    assert not AuditEvent.objects.filter(action="access.refused").exists()
+    client.force_login(delegate_user)
+    assert client.get(reverse("accounts:locked")).status_code == 403
+    assert AuditEvent.objects.filter(
+        action="access.refused", actor=delegate_user, detail__status=403
+    ).exists()
