@@ -56,6 +56,25 @@ def is_stalled(export: LedgerExport) -> bool:
     )
 
 
+def is_waiting_long(export: LedgerExport) -> bool:
+    """Queued for longer than a worker takes to start: no cluster may be running."""
+    return (
+        export.status == LedgerExport.Status.QUEUED
+        and export.created_at < timezone.now() - STALLED_AFTER
+    )
+
+
+def pending_exports(user):
+    """The user's exports waiting or being written (one whose worker died does not count)."""
+    return LedgerExport.objects.filter(requested_by=user).filter(
+        Q(status=LedgerExport.Status.QUEUED)
+        | Q(
+            status=LedgerExport.Status.RUNNING,
+            updated_at__gte=timezone.now() - STALLED_AFTER,
+        )
+    )
+
+
 def download_name(export: LedgerExport) -> str:
     stamp = timezone.localtime(export.finished_at or export.created_at)
     return f"{FILENAMES.get(export.kind, 'ledger')}-{stamp:%Y%m%d}.xlsx"

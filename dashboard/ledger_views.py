@@ -111,10 +111,7 @@ def ledger_export_create(request):
         ledgers.build(kind, request.user, ledgers.query_from(params))
     except ledgers.BadFilters as error:
         return _bad_filters(request, error.errors)
-    pending = LedgerExport.objects.filter(
-        requested_by=request.user,
-        status__in=[LedgerExport.Status.QUEUED, LedgerExport.Status.RUNNING],
-    ).count()
+    pending = exports.pending_exports(request.user).count()
     if pending >= MAX_PENDING:
         messages.error(
             request,
@@ -144,6 +141,7 @@ class LedgerExportView(LoginRequiredMixin, DetailView):
         stalled = exports.is_stalled(export)
         context.update(
             stalled=stalled,
+            waiting_long=exports.is_waiting_long(export),
             refresh=export.is_pending and not stalled,
             failed=export.status == LedgerExport.Status.FAILED or stalled,
             params=_hidden(export.params),
