@@ -134,6 +134,19 @@ def test_rollups_agree_with_a_fresh_count(province):
     assert result.suggestions == Suggestion.objects.count()
 
 
+def test_the_performance_list_has_the_figures_of_every_delegate(province):
+    # The office's performance list pages over kept figures: without them it would only say
+    # "being computed" until a worker ran.
+    from delegates.models import Delegate, PerformanceFigures
+
+    year = MOMENT.year
+    computed = set(
+        PerformanceFigures.objects.filter(year=year).values_list("delegate_id", flat=True)
+    )
+    assert computed
+    assert computed <= set(Delegate.objects.values_list("pk", flat=True))
+
+
 def test_bench_accounts_log_in(province, client):
     for username in ("bench-office", "bench-staff", "bench-delegate", "bench-unit"):
         with frozen_at(MOMENT):

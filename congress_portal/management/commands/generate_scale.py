@@ -179,6 +179,13 @@ class Command(BaseCommand):
             from dashboard.rollups import rebuild
 
             rebuild()
+        # The office's performance list reads kept per-delegate figures (delegates.performance);
+        # the worker keeps them after every change, but nothing changes here one by one.
+        progress.phase(_("performance figures"))
+        from congress_portal.clock import today
+        from delegates.performance import performance_refresh_year
+
+        performance_refresh_year(today().year)
         progress.phase(_("statistics"))
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql" and not connection.in_atomic_block:
