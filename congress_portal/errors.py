@@ -43,7 +43,9 @@ def record_refusal(request, status: int) -> None:
             request=request,
             outcome=AuditEvent.Outcome.DENIED,
             object_type="path",
-            object_id=path[:200],
+            # object_id holds 50 characters: PostgreSQL refused more (a DataError that broke
+            # the surrounding transaction, e.g. a 404 on /ledgers/exports/<uuid>/).
+            object_id=path[:50],
             detail={"status": status, "method": request.method},
         )
     except (DatabaseError, AttributeError):  # the refusal itself must still be answered
