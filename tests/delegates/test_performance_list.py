@@ -195,7 +195,7 @@ def test_many_delegates_without_figures_are_computed_in_the_background_and_the_p
 
     # The task queue runs inline in the tests: the figures are there by the next view.
     assert response.context["pending"] == 3
-    assert "being computed" in response.content.decode()
+    assert "正在计算" in response.content.decode()
     assert len(client.get(LIST, {"year": 2026}).context["rows"]) == 3
 
 
@@ -276,7 +276,7 @@ def test_filters_by_level_station_and_group_and_pages(client, office_user, stati
     assert list(listed(client, station=station.pk)) == [people[1].name]
     page = client.get(LIST, {"year": 2026, "page": 2})
     assert page.context["page_obj"].number == 1  # 14 delegates: one page
-    assert "Figures as of" in page.content.decode() or "数据截至" in page.content.decode()
+    assert "统计截至" in page.content.decode()
 
 
 def _list_queries(client) -> int:
