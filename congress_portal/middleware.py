@@ -3,6 +3,7 @@ import logging
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import QueryDict
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 logger = logging.getLogger(__name__)
 
@@ -94,3 +95,24 @@ class QueryStringNulMiddleware:
             request.GET = clean
             request.META["QUERY_STRING"] = clean.urlencode()
         return self.get_response(request)
+
+
+class PersonalDataNoStoreMiddleware:
+    """Pages with personal data are never stored by a browser or a proxy (SECURITY.md 10):
+    every response to a signed-in user, and the tracking pages a resident opens with their code,
+    carry ``Cache-Control: no-store, private`` unless the view set its own."""
+
+    PUBLIC_PERSONAL_PREFIXES = ("/suggestions/track/", "/track/", "/meetings/vote/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or request.path.startswith(self.PUBLIC_PERSONAL_PREFIXES):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

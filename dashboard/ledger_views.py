@@ -94,6 +94,7 @@ def ledger_confirm(request, kind: str):
             "filters": ledgers.describe(kind, ledgers.query_from(params)),
             "params": _hidden(params),
             "phones": ledger.detail.get("phones"),
+            "reveal": ledgers.can_reveal(request.user),
         },
     )
 

@@ -36,7 +36,7 @@ from .xlsx import Column, write_ledger
 LEDGER_LANGUAGE = "zh-hans"
 CHUNK = 1000
 # Filters a ledger never takes: the desk's paging and tabs, the form's own fields.
-IGNORED_PARAMS = ("page", "tab", "kind", "csrfmiddlewaretoken")
+IGNORED_PARAMS = ("page", "tab", "kind", "csrfmiddlewaretoken", "after", "before")
 MAX_PARAM_LENGTH = 200
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
@@ -327,13 +327,38 @@ SUGGESTION_FILTER_NAMES = {
     "submitted_before": _("submitted until"),
     "overdue": _("overdue only"),
     "reopened": _("reopened only"),
+    "contacts": _("full phone numbers"),
+    "purpose": _("purpose"),
 }
+
+
+# The request for residents' full phone numbers, and why (SECURITY.md 10 and 11).
+CONTACTS_PARAM = "contacts"
+PURPOSE_PARAM = "purpose"
+MIN_PURPOSE = 4
+
+
+def contacts_requested(user, params: QueryDict) -> tuple[bool, str]:
+    """Whether this export holds full phone numbers, and the purpose given. Masked unless the
+    exporter holds the reveal right *and* asks for them, saying why; the purpose is audited
+    with the row count."""
+    wants = params.get(CONTACTS_PARAM) == "full"
+    purpose = " ".join((params.get(PURPOSE_PARAM) or "").split())[:MAX_PARAM_LENGTH]
+    if not wants:
+        return False, ""
+    if not can_reveal(user):
+        raise BadFilters({CONTACTS_PARAM: [gettext("Your account may not export full numbers.")]})
+    if len(purpose) < MIN_PURPOSE:
+        raise BadFilters(
+            {PURPOSE_PARAM: [gettext("Say what the residents' full phone numbers are needed for.")]}
+        )
+    return True, purpose
 
 
 def suggestion_ledger(user, params: QueryDict) -> Ledger:
     """建议办理台账: one row per suggestion the user may see, with the desk list's filters."""
+    reveal, purpose = contacts_requested(user, params)
     qs = _suggestion_queryset(user, params)
-    reveal = can_reveal(user)
     is_unit = user.role == Role.UNIT_STAFF and not user.is_office
     # Plain values, not model instances: building a million objects with four related ones
     # each was most of the time a province's ledger took.
@@ -426,7 +451,7 @@ def suggestion_ledger(user, params: QueryDict) -> Ledger:
         columns=columns,
         rows=rows,
         count=qs.count,
-        detail={"phones": "full" if reveal else "masked"},
+        detail={"phones": "full", "purpose": purpose} if reveal else {"phones": "masked"},
     )
 
 

@@ -85,3 +85,19 @@ def test_health_check_answers_ok_after_a_database_round_trip(client):
 def test_models_and_migrations_agree():
     # makemigrations --check exits non-zero when a model change has no migration.
     call_command("makemigrations", check=True, dry_run=True, verbosity=0)
+
+
+@pytest.mark.django_db
+def test_personal_data_is_never_stored_by_a_browser_or_proxy(client, office_user, submit):
+    suggestion = submit()
+    track = client.get(reverse("suggestions:track_detail", args=[suggestion.tracking_code]))
+    assert "no-store" in track["Cache-Control"]
+    client.force_login(office_user)
+    for url in (
+        reverse("suggestions:desk"),
+        reverse("suggestions:desk_detail", args=[suggestion.pk]),
+        reverse("dashboard:ledgers"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"], url

@@ -158,14 +158,42 @@ def test_office_suggestion_ledger_has_one_row_per_suggestion_masked_and_audited(
 
 
 @pytest.mark.django_db
-def test_office_with_the_reveal_right_exports_full_phones(client, district, today_frozen):
+def test_full_phones_only_when_asked_for_with_a_purpose(client, district, today_frozen):
+    # Issue 13, item 10: one click gave the office every full number. Now masked by default;
+    # in full only for an office with the reveal right that asks and says why, audited.
     office = district.office
     office.user_permissions.add(Permission.objects.get(codename="reveal_phone"))
     client.force_login(office)
+    full = set(
+        Suggestion.objects.exclude(submitter_phone="").values_list("submitter_phone", flat=True)
+    )
+
     sheet = ledger(client, "suggestions")
-    phones = {row[8].value for row in records(sheet)}
-    assert set(Suggestion.objects.values_list("submitter_phone", flat=True)) <= phones
-    assert AuditEvent.objects.get(action="ledger.export").detail["phones"] == "full"
+    assert not full & {row[8].value for row in records(sheet)}
+    assert AuditEvent.objects.get(action="ledger.export").detail["phones"] == "masked"
+
+    refused = client.post(
+        reverse(CREATE), {"kind": "suggestions", "contacts": "full", "purpose": ""}, follow=True
+    )
+    assert [str(m) for m in refused.context["messages"]]
+    assert AuditEvent.objects.filter(action="ledger.export").count() == 1
+
+    sheet = ledger(client, "suggestions", {"contacts": "full", "purpose": "回访满意度电话调查"})
+    assert full <= {row[8].value for row in records(sheet)}
+    event = AuditEvent.objects.filter(action="ledger.export").latest("pk")
+    assert event.detail["phones"] == "full"
+    assert event.detail["purpose"] == "回访满意度电话调查"
+    assert event.detail["rows"] == Suggestion.objects.count()
+
+
+@pytest.mark.django_db
+def test_asking_for_full_phones_without_the_right_is_refused(client, district, today_frozen):
+    client.force_login(district.office)
+    response = client.post(
+        reverse(CREATE), {"kind": "suggestions", "contacts": "full", "purpose": "回访"}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]]
+    assert not AuditEvent.objects.filter(action="ledger.export").exists()
 
 
 @pytest.mark.django_db
