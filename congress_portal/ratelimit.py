@@ -19,8 +19,13 @@ def _client(request) -> str:
 
 def hit(request, scope: str, *, limit: int, window: int) -> bool:
     """Count one request; True while the client stays within ``limit`` per ``window`` seconds."""
+    return hit_key(f"{scope}:{_client(request)}", limit=limit, window=window)
+
+
+def hit_key(name: str, *, limit: int, window: int) -> bool:
+    """The same for any key (e.g. a phone number's digest); True while within the limit."""
     bucket = int(time.time() // window)
-    key = f"rl:{scope}:{_client(request)}:{bucket}"
+    key = f"rl:{name}:{bucket}"
     if cache.add(key, 1, timeout=window + 5):
         return True
     try:

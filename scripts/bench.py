@@ -514,7 +514,9 @@ def submission_fields(found: Fixtures) -> dict:
         "place": "",
         "address": "新民路 12 号",
         "submitter_name": "压测",
-        "submitter_phone": "13800138000",
+        # A fresh mobile number per request ("{phone}", filled by request.lua and form_values):
+        # submissions are limited per phone number, as they would be for one resident.
+        "submitter_phone": "{phone}",
         "privacy": "on",
         "consent_disclosure": "on",
     }
@@ -945,6 +947,12 @@ def totp_token(user) -> str:
 # --- Checks and query counts -------------------------------------------------------------------
 
 
+def form_values(form: dict) -> dict:
+    """The POST fields with "{phone}" replaced by a random mobile number."""
+    phone = f"13{random.randint(0, 999_999_999):09d}"
+    return {key: value.replace("{phone}", phone) for key, value in form.items()}
+
+
 def fill(page: Page, codes: list[str]) -> str:
     return page.path.replace("{code}", random.choice(codes)) if page.codes else page.path
 
@@ -974,7 +982,11 @@ def check(server: Server, page: Page, sessions: dict, codes: list[str]) -> dict:
         secret, token = csrf_pair()
         cookies["csrftoken"] = secret
         body, headers = multipart(
-            {"csrfmiddlewaretoken": token, "submission_key": str(uuid.uuid4()), **page.form}
+            {
+                "csrfmiddlewaretoken": token,
+                "submission_key": str(uuid.uuid4()),
+                **form_values(page.form),
+            }
         )
         headers.update(Origin=server.origin, Referer=server.origin + path)
     else:
@@ -1030,7 +1042,7 @@ def count_queries(
         with CaptureQueriesContext(connection) as queries:
             if page.method == "POST":
                 response = client.post(
-                    path, {"submission_key": str(uuid.uuid4()), **page.form}, **extra
+                    path, {"submission_key": str(uuid.uuid4()), **form_values(page.form)}, **extra
                 )
             else:
                 response = client.get(path, **extra)

@@ -86,12 +86,22 @@ register(
 )
 
 
+HONEYPOT_FIELD = "website"
+
+
 class SuggestionForm(forms.Form):
     """The resident's form: what, where, optionally who; consent kept separate."""
 
     # Per-form idempotency key (SECURITY.md 22). A client that drops it still gets through,
     # with a fresh key: it merely loses the double-post protection.
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # A honeypot: people never see it (hidden by CSS, out of the tab order, aria-hidden).
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
     # A searching picker over the active stations: the whole list when there are few, otherwise
     # only the chosen one (Tom Select searches /pick/stations/ with JavaScript; without it the
     # station finder of the page, STATION_FINDER_FIELD, picks one by a round trip).
@@ -245,6 +255,13 @@ class SuggestionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        # The honeypot (HONEYPOT_FIELD): hidden from people and from screen readers; a robot
+        # that fills every field fills it too. Said above the form, where a person sees it.
+        if data.get(HONEYPOT_FIELD):
+            raise ValidationError(
+                gettext("This form could not be sent. Please try again without autofill."),
+                code="honeypot",
+            )
         if "submission_key" not in data:
             data["submission_key"] = uuid.uuid4()
         if data.get("anonymous"):

@@ -1,5 +1,7 @@
+import hashlib
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -15,7 +17,7 @@ from accounts.models import AuditEvent, Role
 from accounts.services import audit_record
 from congress_portal.forms import add_service_error
 from congress_portal.masking import mask_phone
-from congress_portal.ratelimit import hit
+from congress_portal.ratelimit import hit, hit_key
 from stations.selectors import station_public_list, station_search
 
 from . import desk, services
@@ -32,6 +34,10 @@ from .models import WITH_UNIT_STATES, Attachment, Channel, State, Suggestion, Ve
 from .presenters import public_timeline, resident_status
 from .selectors import merged_survivor, scope_parts, suggestion_by_code, suggestions_visible_to
 
+# Submissions per client address and per phone number in SUBMIT_WINDOW seconds.
+SUBMIT_LIMIT = 30
+PHONE_LIMIT = 5
+SUBMIT_WINDOW = 3600
 TRACK_LIMIT = 30  # lookups per client per 10 minutes, wrong or right
 TRACK_WINDOW = 600
 
@@ -111,6 +117,16 @@ class SuggestionCreateView(FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
+        if not self.within_limits(data):
+            form.add_error(
+                None,
+                gettext(
+                    "Many suggestions have been sent from here or with this phone number in a "
+                    "short time. Please wait an hour and send it again, or hand it in at the "
+                    "station."
+                ),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
         try:
             suggestion = services.suggestion_submit(
                 title=data["title"],
@@ -132,6 +148,19 @@ class SuggestionCreateView(FormView):
         # The code travels in the session, not the URL, to the page that shows it big.
         self.request.session["portal_new_code"] = suggestion.tracking_code
         return redirect("suggestions:submitted")
+
+    def within_limits(self, data) -> bool:
+        """SUBMIT_LIMIT per client address and PHONE_LIMIT per phone number an hour: a
+        resident sends a few, a script fifty in four seconds. Counted only for a complete form
+        (a double post of the same form is one suggestion and counts once more at most)."""
+        if not hit(self.request, "submit", limit=SUBMIT_LIMIT, window=SUBMIT_WINDOW):
+            return False
+        phone = data.get("submitter_phone")
+        if phone:
+            digest = hashlib.sha256(f"{settings.SECRET_KEY}:{phone}".encode()).hexdigest()[:24]
+            if not hit_key(f"submit-phone:{digest}", limit=PHONE_LIMIT, window=SUBMIT_WINDOW):
+                return False
+        return True
 
 
 class SubmittedView(TemplateView):

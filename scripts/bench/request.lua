@@ -109,10 +109,16 @@ local function part(name, value)
     .. "\"\r\n\r\n" .. value .. "\r\n"
 end
 
+-- A random mobile number for "{phone}" in a form value: submissions are limited per phone.
+local function random_phone()
+  return string.format("13%09d", math.random(0, 999999999))
+end
+
 local function multipart(token)
   local body = { part("csrfmiddlewaretoken", token), part("submission_key", uuid4()) }
+  local phone = random_phone()
   for _, field in ipairs(fields) do
-    table.insert(body, part(field[1], field[2]))
+    table.insert(body, part(field[1], (field[2]:gsub("{phone}", phone))))
   end
   if file_field ~= "" then
     table.insert(body, "--" .. BOUNDARY .. "\r\nContent-Disposition: form-data; name=\""
