@@ -245,15 +245,33 @@ def _public_stations(user):
 def _desk_stations(user):
     """The desk's filter: office all; a unit the stations of what was dispatched to it;
     staff and delegates the stations they work for (with those nested below)."""
-    from suggestions.selectors import station_ids_in_scope, suggestions_visible_to
+    from suggestions.selectors import station_ids_in_scope
 
     if not _active(user):
         return Station.objects.none()
     if user.is_office:
         return _all_stations()
     if user.role == Role.UNIT_STAFF:
-        return _all_stations().filter(pk__in=suggestions_visible_to(user).values("station_id"))
+        return _all_stations().filter(pk__in=sorted(_unit_station_ids(user)))
     return _all_stations().filter(pk__in=station_ids_in_scope(user))
+
+
+def _unit_station_ids(user) -> set[int]:
+    """The stations of what was dispatched to a unit, read once per request: as a subquery
+    PostgreSQL walked all 5,000 stations (and, for the delegates, all 20,000 delegates) in
+    name order probing each, 70–180 ms at a province."""
+    from suggestions.selectors import suggestions_visible_to
+
+    cached = getattr(user, "_portal_unit_stations", None)
+    if cached is None:
+        cached = set(
+            suggestions_visible_to(user)
+            .order_by()
+            .values_list("station_id", flat=True)
+            .distinct()
+        )
+        user._portal_unit_stations = cached
+    return cached
 
 
 def _kept_stations(user):
@@ -362,7 +380,17 @@ def _serving_delegates(user):
 
 
 def _stationed_in(queryset, stations):
-    """Delegates stationed at any of ``stations``: a semi-join, not a DISTINCT over the join."""
+    """Delegates stationed at any of ``stations``: a semi-join, not a DISTINCT over the join.
+    Given the station ids themselves, the delegates' ids are read first (a few dozen), so that
+    the delegates are looked up by id instead of walked in name order."""
+    if isinstance(stations, set | list | tuple):
+        stationed = list(
+            StationMembership.objects.filter(station_id__in=sorted(stations))
+            .order_by()
+            .values_list("delegate_id", flat=True)
+            .distinct()
+        )
+        return queryset.filter(pk__in=stationed)
     stationed = StationMembership.objects.filter(station__in=stations).values("delegate_id")
     return queryset.filter(pk__in=stationed)
 
@@ -374,7 +402,11 @@ def _desk_delegates(user):
         return Delegate.objects.none()
     if user.is_office:
         return _delegates()
-    return _stationed_in(_delegates(), _desk_stations(user).values("pk"))
+    if user.role == Role.UNIT_STAFF:
+        return _stationed_in(_delegates(), _unit_station_ids(user))
+    from suggestions.selectors import station_ids_in_scope
+
+    return _stationed_in(_delegates(), station_ids_in_scope(user))
 
 
 def _managed_delegates(user):

@@ -44,6 +44,8 @@ class FormReader(HTMLParser):
             elif kind == "checkbox":
                 if "required" in a:
                     self.data[name] = a.get("value", "on")
+            elif a.get("tabindex") == "-1":
+                pass  # out of the tab order, as a person filling the form never reaches it
             elif kind not in ("file", "submit", "button"):
                 value = FILL_BY_TYPE.get(kind, "测试填写的内容")
                 self.data[name] = value[: int(a.get("maxlength", 1000))]
@@ -62,6 +64,7 @@ class FormReader(HTMLParser):
 
 
 def test_a_form_filler_that_knows_no_field_names_gets_a_tracking_code(client, station, category):
+    # It fills what a person can reach; the honeypot (out of the tab order) stays empty.
     page = client.get(reverse("suggestions:new"))
     reader = FormReader()
     reader.feed(page.content.decode())
@@ -70,3 +73,13 @@ def test_a_form_filler_that_knows_no_field_names_gets_a_tracking_code(client, st
     suggestion = Suggestion.objects.get()
     assert suggestion.formatted_code in response.content.decode()
     assert re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", response.content.decode())
+
+
+def test_a_robot_that_fills_every_field_gets_no_tracking_code(client, station, category):
+    page = client.get(reverse("suggestions:new"))
+    reader = FormReader()
+    reader.feed(page.content.decode().replace('tabindex="-1"', ""))
+    action, data = reader.main
+    response = client.post(action or reverse("suggestions:new"), data)
+    assert response.status_code == 200
+    assert not Suggestion.objects.exists()
