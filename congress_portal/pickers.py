@@ -265,10 +265,7 @@ def _unit_station_ids(user) -> set[int]:
     cached = getattr(user, "_portal_unit_stations", None)
     if cached is None:
         cached = set(
-            suggestions_visible_to(user)
-            .order_by()
-            .values_list("station_id", flat=True)
-            .distinct()
+            suggestions_visible_to(user).order_by().values_list("station_id", flat=True).distinct()
         )
         user._portal_unit_stations = cached
     return cached

@@ -466,9 +466,7 @@ def reception_day_log(
     day.version += 1
     day.full_clean()
     day.save(update_fields=["visitors", "log_notes", "status", "logged_at", "logged_by", "version"])
-    events.publish(
-        RECEPTION_DAY_LOGGED, day=day, was_held=was_held, old_visitors=old_visitors
-    )
+    events.publish(RECEPTION_DAY_LOGGED, day=day, was_held=was_held, old_visitors=old_visitors)
     created = []
     for number, issue in enumerate(issues):
         key = uuid.uuid5(submission_key, str(number)) if submission_key else None
