@@ -38,7 +38,7 @@ from django.utils.translation import pgettext_lazy
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from accounts.models import Role
-from delegates.models import Constituency, Delegate, StationMembership
+from delegates.models import Constituency, Delegate, DelegateGroup, StationMembership
 from stations.models import ReceptionDay, Region, Station
 from suggestions.models import HandlingUnit
 
@@ -501,6 +501,17 @@ register(
         search=_search_by_name,
         label=lambda unit: unit.name,
         narrowers={"active": _active_only},
+    )
+)
+
+register(
+    Picker(
+        name="groups",
+        model=DelegateGroup,
+        scope=lambda user: DelegateGroup.objects.order_by("kind", "name"),
+        search=_search_by_name,
+        label=lambda group: group.name,
+        public=True,
     )
 )
 

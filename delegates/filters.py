@@ -13,7 +13,6 @@ from congress_portal.pickers import PickerChoiceFilter, PickerSelect
 
 from .models import (
     Delegate,
-    DelegateGroup,
     Level,
     Mandate,
     StationMembership,
@@ -34,11 +33,12 @@ class DelegateFilter(django_filters.FilterSet):
         widget=PickerSelect(attrs={"class": "form-select"}),
         empty_label=_("All stations"),
     )
-    group = django_filters.ModelChoiceFilter(
+    group = PickerChoiceFilter(
         label=_("Delegate group"),
-        queryset=DelegateGroup.objects.order_by("kind", "name"),
+        picker="groups",
         method="filter_group",
         empty_label=_("All groups"),
+        widget=PickerSelect(attrs={"class": "form-select"}),
     )
     constituency = PickerChoiceFilter(
         label=_("Constituency"),

@@ -19,7 +19,7 @@ from congress_portal.pickers import (
 from suggestions.forms import clean_text
 from suggestions.models import Category
 
-from .models import Activity, Delegate, DelegateGroup, Level, YearlyTarget
+from .models import Activity, Delegate, Level, YearlyTarget
 from .performance import DEFAULT_TARGETS, LABELS, Status
 
 
@@ -271,11 +271,12 @@ class PerformanceFilterForm(forms.Form):
         empty_label=_("All stations"),
         widget=PickerSelect(attrs={"class": "form-select"}),
     )
-    group = forms.ModelChoiceField(
+    group = PickerChoiceField(
+        "groups",
         label=_("Delegate group"),
-        queryset=DelegateGroup.objects.none(),
         required=False,
         empty_label=_("All groups"),
+        widget=PickerSelect(attrs={"class": "form-select"}),
     )
     status = forms.ChoiceField(
         label=_("Status"),
@@ -287,4 +288,4 @@ class PerformanceFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["station"].scope(user)
-        self.fields["group"].queryset = DelegateGroup.objects.order_by("kind", "name")
+        self.fields["group"].scope(user)

@@ -109,7 +109,7 @@ class DelegateListView(ListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         delegates_with_summary(context["delegates"])
-        _list_small_choices(self.filterset.form, ("group", "term"))
+        _list_small_choices(self.filterset.form, ("term",))
         context.update(
             filter=self.filterset,
             # Echo only what validated: a NUL byte or an oversized string is not written back.
