@@ -194,6 +194,17 @@ class BulkWriter:
                 [tables],
             )
             indexes = cursor.fetchall()
+            # Per-column statistics targets of the indexes (the text index's is raised so
+            # that its most common tokens are known: suggestions/search.py) go with DROP INDEX
+            # and are put back after CREATE INDEX.
+            cursor.execute(
+                "SELECT c.relname, a.attnum, a.attstattarget FROM pg_attribute a "
+                "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_index i ON i.indexrelid = c.oid "
+                "JOIN pg_class t ON t.oid = i.indrelid "
+                "WHERE t.relname = ANY(%s) AND a.attstattarget > 0",
+                [tables],
+            )
+            targets = cursor.fetchall()
             for name, _definition in indexes:
                 cursor.execute(f"DROP INDEX {name}")
         yield
@@ -201,6 +212,11 @@ class BulkWriter:
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for _name, definition in indexes:
                 cursor.execute(definition)
+            for name, column, target in targets:
+                cursor.execute(
+                    f"ALTER INDEX {connection.ops.quote_name(name)} "
+                    f"ALTER COLUMN {int(column)} SET STATISTICS {int(target)}"
+                )
 
     def reset_sequences(self) -> None:
         """After rows with explicit ids: each table's id sequence continues after its max id."""
