@@ -66,9 +66,12 @@ def test_resident_on_a_phone_submits_a_suggestion_with_a_photo_and_tracks_it(pho
     page.get_by_label(zh("Details")).fill(
         "新民路18号到30号的路灯坏了一个多月，晚上老人出门不方便。"
     )
-    page.get_by_label(zh("Which station should handle it")).select_option(
-        label="东南街道人大代表联络站"
+    # The picker labels a station with its area ("… · 东南街道"): choose it by its name.
+    station = page.get_by_label(zh("Which station should handle it"))
+    value = station.locator("option", has_text="东南街道人大代表联络站").first.get_attribute(
+        "value"
     )
+    station.select_option(value=value)
     page.get_by_label(zh("Your phone")).fill("138 0013 8000")
     with page.expect_navigation():
         page.get_by_role("button", name=zh("Submit my suggestion")).click()
