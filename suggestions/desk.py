@@ -539,8 +539,14 @@ def _rows(queryset, position: Q, order, limit, parts=None) -> list:
     station" made PostgreSQL walk the whole table's order index, or sort each scope whole.
     SQLite cannot order and limit inside a UNION, and reads its small scopes as one."""
     db = queryset.db
+    if queryset.query.is_empty():
+        # A filter that matches nothing (``.none()``, e.g. a search for a masked phone): a
+        # UNION of empty parts is not a query Django can order.
+        return []
     if parts is not None and connections[db].features.supports_slicing_ordering_in_compound:
         unscoped, scope = parts
+        if unscoped.query.is_empty():
+            return []
         pieces = [
             unscoped.filter(position, part)
             .select_related(None)

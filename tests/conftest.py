@@ -29,10 +29,15 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate limits and throttles live in the cache; no test inherits another's counts."""
+    """Rate limits and throttles live in the cache; no test inherits another's counts (nor the
+    station counts a worker keeps beside an out-of-process cache: stations.selectors)."""
+    from stations import selectors as station_selectors
+
     cache.clear()
+    station_selectors._LOCAL_COUNTS.clear()
     yield
     cache.clear()
+    station_selectors._LOCAL_COUNTS.clear()
 
 
 @pytest.fixture
