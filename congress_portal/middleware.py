@@ -102,7 +102,7 @@ class PersonalDataNoStoreMiddleware:
     every response to a signed-in user, and the tracking pages a resident opens with their code,
     carry ``Cache-Control: no-store, private`` unless the view set its own."""
 
-    PUBLIC_PERSONAL_PREFIXES = ("/suggestions/track/", "/track/", "/meetings/vote/")
+    PUBLIC_PERSONAL_PREFIXES = ("/track/", "/meetings/vote/")
 
     def __init__(self, get_response):
         self.get_response = get_response

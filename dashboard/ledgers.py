@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from accounts.permissions import may_reveal_phones
 from congress_portal.clock import now, today
 from congress_portal.masking import mask_name, mask_phone, redact_phones
 from congress_portal.pickers import PickerChoiceField, PickerSelect
@@ -64,7 +65,7 @@ class Ledger:
 
 
 def can_reveal(user) -> bool:
-    return user.is_office and user.has_perm("accounts.reveal_phone")
+    return may_reveal_phones(user)
 
 
 def scope_of(user) -> str:

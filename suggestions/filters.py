@@ -9,9 +9,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import may_reveal_phones
 from congress_portal.masking import contains_phone
 from congress_portal.pickers import UPPER_KINDS, PickerChoiceFilter
-from congress_portal.templatetags.masking import may_see_phones
 from stations.selectors import in_area
 
 from .codes import normalise_code
@@ -116,7 +116,7 @@ class SuggestionFilter(django_filters.FilterSet):
         # rows; a tracking code matches however it was typed (dashes, spaces, lower case). A
         # search with neither matches nothing, rather than scanning every row.
         user = getattr(self.request, "user", None)
-        if contains_phone(value) and not may_see_phones(user):
+        if contains_phone(value) and not may_reveal_phones(user):
             # The desk masks phone numbers in the text for this user: a search must not tell
             # whether some resident typed this one (it still finds a tracking code).
             condition = None

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import AuditEvent, Role
+from accounts.permissions import may_reveal_phones
 from accounts.services import audit_record
 from congress_portal.forms import add_service_error
 from congress_portal.masking import mask_phone
@@ -532,9 +533,7 @@ def _desk_context(request, suggestion, *, bound=None, revealed_phone=""):
         "show_contact": not is_unit_staff,
         "masked_phone": mask_phone(suggestion.submitter_phone),
         "revealed_phone": revealed_phone,
-        "can_reveal": bool(suggestion.submitter_phone)
-        and user.is_office
-        and user.has_perm("accounts.reveal_phone"),
+        "can_reveal": bool(suggestion.submitter_phone) and may_reveal_phones(user),
         "urges": [e for e in suggestion.events.all() if e.verb == Verb.URGE],
     }
 
@@ -601,7 +600,7 @@ class DeskRevealPhoneView(DeskAccessMixin, View):
     def post(self, request, pk):
         user = request.user
         suggestion = _desk_suggestion(user, pk)
-        if not (user.is_office and user.has_perm("accounts.reveal_phone")):
+        if not may_reveal_phones(user):
             raise Http404
         if not suggestion.submitter_phone:
             return redirect("suggestions:desk_detail", pk=suggestion.pk)

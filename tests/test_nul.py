@@ -10,12 +10,21 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_ledger_filter_with_nul_exports_and_is_audited_clean(client, office_user, submit):
+    from django.test import TestCase
+
     client.force_login(office_user)
-    response = client.get(reverse("dashboard:ledger_suggestions") + "?overdue=on%00&q=%00路灯")
-    assert response.status_code in (200, 302)
-    event = AuditEvent.objects.filter(action="ledger.export").last()
-    if event is not None:
-        assert "\x00" not in str(event.detail)
+    page = client.get(
+        reverse("dashboard:ledger_suggestions") + "?overdue=on%00&q=%00路灯", follow=True
+    )
+    assert page.status_code == 200
+    assert "\x00" not in page.content.decode()
+    params = dict(page.context["params"])
+    assert params == {"overdue": "on", "q": "路灯"}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("dashboard:ledger_export_create"), {"kind": "suggestions", **params})
+    event = AuditEvent.objects.get(action="ledger.export")
+    assert "\x00" not in str(event.detail)
+    assert "路灯" in str(event.detail)
 
 
 @pytest.mark.parametrize(

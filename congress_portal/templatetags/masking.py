@@ -4,22 +4,14 @@ details, addresses and notes to units, station staff and delegates)."""
 
 from django import template
 
+from accounts.permissions import may_reveal_phones
 from congress_portal.masking import redact_phones
 
 register = template.Library()
 
 
-def may_see_phones(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and getattr(user, "is_office", False)
-        and user.has_perm("accounts.reveal_phone")
-    )
-
-
 @register.filter
 def phones_masked(text, user):
-    if may_see_phones(user):
+    if may_reveal_phones(user):
         return text
     return redact_phones(text or "")

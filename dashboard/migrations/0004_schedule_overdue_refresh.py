@@ -1,22 +1,11 @@
 from django.db import migrations
 
+from congress_portal.schedules import schedules_operation
+
 SCHEDULES = [
     # (name, task, cron) — django-q2 runs cron schedules in TIME_ZONE (Asia/Shanghai).
     ("Count overdue suggestions", "dashboard.tasks.refresh_overdue", "1 * * * *"),
 ]
-
-
-def add_schedules(apps, schema_editor):
-    Schedule = apps.get_model("django_q", "Schedule")
-    for name, func, cron in SCHEDULES:
-        Schedule.objects.update_or_create(
-            name=name, defaults={"func": func, "schedule_type": "C", "cron": cron, "repeats": -1}
-        )
-
-
-def remove_schedules(apps, schema_editor):
-    Schedule = apps.get_model("django_q", "Schedule")
-    Schedule.objects.filter(name__in=[name for name, _func, _cron in SCHEDULES]).delete()
 
 
 class Migration(migrations.Migration):
@@ -30,5 +19,5 @@ class Migration(migrations.Migration):
         # A database that already holds suggestions needs `manage.py rebuild_rollups` once
         # for the new gauge and rows (README, "Upgrading"); a data migration cannot call the
         # rollups' code of a later version safely.
-        migrations.RunPython(add_schedules, remove_schedules),
+        schedules_operation(SCHEDULES),
     ]

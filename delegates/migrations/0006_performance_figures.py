@@ -4,25 +4,14 @@ import congress_portal.clock
 import django.db.models.deletion
 from django.db import migrations, models
 
+from congress_portal.schedules import schedules_operation
+
 # (name, task, cron) — django-q2 runs cron schedules in TIME_ZONE (Asia/Shanghai). Daily: a
 # file's status moves with the calendar (on track → behind as the year goes by) without any
 # record changing.
 SCHEDULES = [
     ("Refresh the performance figures", "delegates.tasks.refresh_performance_daily", "20 0 * * *"),
 ]
-
-
-def add_schedules(apps, schema_editor):
-    Schedule = apps.get_model("django_q", "Schedule")
-    for name, func, cron in SCHEDULES:
-        Schedule.objects.update_or_create(
-            name=name, defaults={"func": func, "schedule_type": "C", "cron": cron, "repeats": -1}
-        )
-
-
-def remove_schedules(apps, schema_editor):
-    Schedule = apps.get_model("django_q", "Schedule")
-    Schedule.objects.filter(name__in=[name for name, _func, _cron in SCHEDULES]).delete()
 
 
 class Migration(migrations.Migration):
@@ -170,5 +159,5 @@ class Migration(migrations.Migration):
         ),
         # The figures of existing delegates: `manage.py rebuild_performance` (make run calls it);
         # a data migration cannot run the performance code of a later version safely.
-        migrations.RunPython(add_schedules, remove_schedules),
+        schedules_operation(SCHEDULES),
     ]
