@@ -7,11 +7,13 @@ scope's filters, so that each number links to exactly the suggestions behind it.
 
 import datetime
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import BigIntegerField, Q, QuerySet, Sum
 from django.db.models.functions import Cast
+from django.utils.translation import get_language
 
 from congress_portal.clock import today
 from stations.models import Station
@@ -441,6 +443,44 @@ def dashboard_for(scope: Scope, period: Period) -> Dashboard:
         ballots=ballot_figures(scope, period),
         visitors=visitors_in(scope, period),
     )
+
+
+def _scope_key(scope: Scope) -> str:
+    """Everything that decides what a scope's dashboard holds: two users whose scopes differ
+    in any of it never share a cached dashboard."""
+
+    def ids(values):
+        return None if values is None else sorted(values)
+
+    return repr(
+        (
+            ids(scope.station_ids),
+            ids(scope.unit_ids),
+            None if scope.area_ids is None else list(scope.area_ids),
+            scope.region.pk if scope.region is not None else None,
+            scope.station.pk if scope.station is not None else None,
+            scope.is_units,
+            ids(scope.allowed_station_ids),
+        )
+    )
+
+
+def cached_dashboard_for(scope: Scope, period: Period) -> Dashboard:
+    """``dashboard_for``, kept DASHBOARD_CACHE_SECONDS per scope, period, day and language
+    (labels are translated when the figures are read)."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return dashboard_for(scope, period)
+    which = f"{_scope_key(scope)}|{period!r}|{today()}|{get_language()}"
+    # The version in the key: a deploy that changes what is cached never reads the old shape.
+    key = "dashboard:figures:v1:" + hashlib.sha256(which.encode()).hexdigest()
+    kept = cache.get(key)
+    if kept is not None:
+        return replace(kept, scope=scope)
+    result = dashboard_for(scope, period)
+    # The scope is the request's own (its pickers, its breadcrumb): not kept.
+    cache.set(key, replace(result, scope=None), seconds)
+    return result
 
 
 DELEGATES_BEHIND_LIMIT = 30

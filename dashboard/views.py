@@ -6,7 +6,7 @@ from . import presenters
 from .links import with_query
 from .periods import DEFAULT_PERIOD, PERIOD_CHOICES, parse_month, period_for
 from .scopes import scope_for
-from .selectors import dashboard_for, delegates_behind
+from .selectors import cached_dashboard_for, delegates_behind
 
 
 def _echo(value: str, limit: int = 10) -> str:
@@ -30,7 +30,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             kind = DEFAULT_PERIOD
         start, end = params.get("from", ""), params.get("to", "")
         period, period_error = period_for(kind, start, end)
-        dashboard = dashboard_for(scope, period)
+        dashboard = cached_dashboard_for(scope, period)
         ledger_url = presenters.reception_ledger_url(dashboard)
         drill = _drill_links(params)
         tables = [

@@ -142,6 +142,11 @@ else:
         }
     }
 
+# The dashboard's figures for one scope and period, kept this many seconds (0: not kept). They
+# come from the rollups and move with every step of the loop, but a figure a minute old is still
+# true enough for a dashboard; the cache key holds the whole scope, so no one sees another's.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+
 # --- Background work ------------------------------------------------------------------------
 # django-q2: a cluster of worker processes with the scheduler of periodic jobs beside them
 # (`manage.py qcluster`; `make run` starts one). The embedded default queues tasks in the

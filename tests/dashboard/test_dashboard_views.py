@@ -244,3 +244,47 @@ def test_a_big_scope_lists_areas_not_every_station_with_the_same_queries(
     assert "批量联络站" not in html  # 303 stations: none listed one by one
     assert len(html.encode()) < 300_000
     assert len(bigger.captured_queries) == len(big.captured_queries)
+
+
+@pytest.mark.django_db
+def test_kept_figures_are_a_minute_old_at_most_and_never_another_scopes(
+    client, district, today_frozen, settings
+):
+    """With the cache on, a second look within the minute shows the kept figures (a new
+    suggestion appears only once they expire), and station staff looking at the same period
+    never get the office's kept figures, nor the office theirs."""
+    from django.core.cache import cache
+
+    from suggestions import services
+    from suggestions.models import Channel
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    client.force_login(district.office)
+    everything = Suggestion.objects.count()
+    assert figure(client.get(URL, {"period": "year"}), "received") == str(everything)
+
+    client.force_login(district.staff_a)
+    at_a = Suggestion.objects.filter(station=district.a).count()
+    assert at_a < everything
+    assert figure(client.get(URL, {"period": "year"}), "received") == str(at_a)
+
+    services.suggestion_submit(
+        title="路灯不亮",
+        content="东一社区的路灯坏了。",
+        category=district.cat1,
+        station=district.a,
+        channel=Channel.ONLINE,
+        submitter_name="居民",
+        submitter_phone="13800139999",
+        consent_disclosure=False,
+        actor=None,
+    )
+    client.force_login(district.office)
+    assert figure(client.get(URL, {"period": "year"}), "received") == str(everything)
+    client.force_login(district.staff_a)
+    assert figure(client.get(URL, {"period": "year"}), "received") == str(at_a)
+
+    cache.clear()
+    assert figure(client.get(URL, {"period": "year"}), "received") == str(at_a + 1)
+    client.force_login(district.office)
+    assert figure(client.get(URL, {"period": "year"}), "received") == str(everything + 1)
