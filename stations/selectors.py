@@ -538,3 +538,21 @@ def delegate_duty_days(*, delegate, upcoming: bool) -> QuerySet[DutyAssignment]:
     if upcoming:
         return queryset.filter(reception_day__date__gte=today()).order_by("reception_day__date")
     return queryset.filter(reception_day__date__lt=today()).order_by("-reception_day__date")[:50]
+
+
+def calendar_year_periods(year: int) -> list[dict]:
+    """The year's entered holidays, each with its days off and make-up working days, in the
+    order they fall (one query: a year has some forty rows)."""
+    from .models import CalendarDay
+
+    periods: dict[str, dict] = {}
+    for day in CalendarDay.objects.filter(date__year=year).order_by("date"):
+        period = periods.setdefault(
+            day.name, {"name": day.name, "holidays": [], "workdays": [], "first": day.date}
+        )
+        period["workdays" if day.is_workday else "holidays"].append(day.date)
+    for period in periods.values():
+        # Ordered by the first day off (a make-up day may come before it).
+        if period["holidays"]:
+            period["first"] = period["holidays"][0]
+    return sorted(periods.values(), key=lambda period: period["first"])
