@@ -282,5 +282,5 @@ def test_office_pages_link_to_the_calendar_page_not_the_admin(office_client, sta
     assert _url(2026).encode() in manage.content and _url(2027).encode() in manage.content
     assert b"/admin/" not in manage.content
     schedule = office_client.get(reverse("stations:schedule", args=[station.pk]))
-    assert f'data-calendar-link="2027"'.encode() in schedule.content
+    assert b'data-calendar-link="2027"' in schedule.content
     assert b"calendarday" not in schedule.content
