@@ -777,3 +777,45 @@ def calendar_year_mark_official(*, year: int, actor) -> CalendarYear:
     calendar_year.save(update_fields=["is_official"])
     _audit("calendar_year_mark_official", actor=actor, obj=calendar_year, detail={"year": year})
     return calendar_year
+
+
+@transaction.atomic
+def calendar_day_save(*, day: CalendarDay, actor) -> dict:
+    """Save one calendar override as the admin edits it, and move the reception days the
+    change postpones (as ``calendar_period_add`` does for a whole holiday)."""
+    _require_office(actor)
+    years = {day.date.year}
+    if day.pk is not None:
+        years.add(CalendarDay.objects.get(pk=day.pk).date.year)
+    befores = {year: _calendar_before(year) for year in years}
+    day.name = (day.name or "").strip()
+    day.full_clean()
+    day.save()
+    result = {"moved": 0, "cancelled": 0}
+    for year, before in befores.items():
+        for key, value in _reschedule_reception_days(year=year, before=before, actor=actor).items():
+            result[key] += value
+    _calendar_audit(
+        "calendar_day_save",
+        actor=actor,
+        year=day.date.year,
+        detail={"date": day.date.isoformat(), "workday": day.is_workday, **result},
+    )
+    return result
+
+
+@transaction.atomic
+def calendar_day_delete(*, day: CalendarDay, actor) -> dict:
+    """Delete one calendar override (from the admin) and bring back the days it postponed."""
+    _require_office(actor)
+    year = day.date.year
+    before = _calendar_before(year)
+    CalendarDay.objects.filter(pk=day.pk).delete()
+    result = _reschedule_reception_days(year=year, before=before, actor=actor)
+    _calendar_audit(
+        "calendar_day_delete",
+        actor=actor,
+        year=year,
+        detail={"date": day.date.isoformat(), **result},
+    )
+    return result

@@ -284,3 +284,26 @@ def test_office_pages_link_to_the_calendar_page_not_the_admin(office_client, sta
     schedule = office_client.get(reverse("stations:schedule", args=[station.pk]))
     assert b'data-calendar-link="2027"' in schedule.content
     assert b"calendarday" not in schedule.content
+
+
+def test_a_holiday_added_in_the_admin_moves_the_day_too(client, station, days_2027):
+    from suggestions.demo import office_account_setup
+    from tests.accounts.factories import OfficeUserFactory
+
+    office = office_account_setup(OfficeUserFactory())
+    client.force_login(office)
+    response = client.post(
+        reverse("admin:stations_calendarday_add"),
+        {"date": "2027-03-10", "is_workday": "", "name": "测试假日"},
+    )
+    assert response.status_code == 302
+    march = station.reception_days.get(rule_date=D("2027-03-10"))
+    assert march.date == D("2027-03-11")
+    day = CalendarDay.objects.get(date=D("2027-03-10"))
+    response = client.post(
+        reverse("admin:stations_calendarday_delete", args=[day.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    march.refresh_from_db()
+    assert march.date == D("2027-03-10")
+    assert AuditEvent.objects.filter(action="calendar_day_delete").exists()
