@@ -545,12 +545,18 @@ def calendar_year_periods(year: int) -> list[dict]:
     order they fall (one query: a year has some forty rows)."""
     from .models import CalendarDay
 
+    rows = CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday", "name")
+    return group_calendar_days(rows)
+
+
+def group_calendar_days(rows) -> list[dict]:
+    """(date, is working day, name) rows grouped by holiday, ordered by its first day off."""
     periods: dict[str, dict] = {}
-    for day in CalendarDay.objects.filter(date__year=year).order_by("date"):
+    for date, is_workday, name in sorted(rows):
         period = periods.setdefault(
-            day.name, {"name": day.name, "holidays": [], "workdays": [], "first": day.date}
+            name, {"name": name, "holidays": [], "workdays": [], "first": date}
         )
-        period["workdays" if day.is_workday else "holidays"].append(day.date)
+        period["workdays" if is_workday else "holidays"].append(date)
     for period in periods.values():
         # Ordered by the first day off (a make-up day may come before it).
         if period["holidays"]:

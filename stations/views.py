@@ -46,6 +46,7 @@ from .selectors import (
     delegate_duty_days,
     duty_rotation_table,
     feed_days,
+    group_calendar_days,
     managed_day_or_404,
     managed_rule_or_404,
     managed_station_or_404,
@@ -780,6 +781,12 @@ class CalendarYearView(_OfficeOnly, View):
         calendar_year = CalendarYear.objects.filter(year=year).first()
         periods = calendar_year_periods(year)
         in_package = year in PACKAGE_YEARS
+        # Not copied yet: show what the package holds, which the portal follows anyway.
+        package_periods = (
+            group_calendar_days(services.package_calendar_days(year))
+            if in_package and not periods
+            else []
+        )
         return {
             "year": year,
             "calendar_year": calendar_year,
@@ -789,6 +796,7 @@ class CalendarYearView(_OfficeOnly, View):
             "package_first": min(PACKAGE_YEARS),
             "package_last": max(PACKAGE_YEARS),
             "periods": periods,
+            "package_periods": package_periods,
             "holiday_count": sum(len(period["holidays"]) for period in periods),
             "workday_count": sum(len(period["workdays"]) for period in periods),
             "form": form,

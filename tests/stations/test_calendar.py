@@ -63,6 +63,9 @@ def test_office_fills_2026_from_the_package(office_client, office_user):
     assert response.status_code == 200
     assert response.context["in_package"]
     assert b'id="calendar-fill"' in response.content
+    # Before copying, the page shows what the package holds.
+    assert [p["name"] for p in response.context["package_periods"]][:2] == ["元旦", "春节"]
+    assert b'id="calendar-package-periods"' in response.content
 
     response = office_client.post(_url(2026, "calendar_fill"))
 
