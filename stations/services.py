@@ -523,10 +523,7 @@ def _require_office(actor) -> None:
 def _calendar_before(year: int) -> WorkCalendar:
     """A calendar holding the overrides as they are now, for the year and its neighbours
     (a reception day of late December can be postponed into January)."""
-    work = WorkCalendar()
-    for each in (year - 1, year, year + 1):
-        work._year_overrides(each)
-    return work
+    return WorkCalendar().load(year - 1, year, year + 1)
 
 
 def package_calendar_days(year: int) -> list[tuple[datetime.date, bool, str]]:
