@@ -120,3 +120,18 @@ def test_office_enters_next_years_holidays_and_the_day_moves(visitor_factory, wo
         )
     office.goto("stations:schedule", world.station.pk)
     assert page.locator(f"[data-calendar-link='{year}']").count() == 0
+
+
+def test_the_calendar_page_fits_a_390px_screen(visitor_factory, world):
+    year = today().year + 1
+    station_services.calendar_period_add(
+        year=year,
+        name="春节",
+        first_day=datetime.date(year, 2, 6),
+        last_day=datetime.date(year, 2, 13),
+        actor=world.office_user,
+    )
+    office = visitor_factory("phone")
+    office.login(world.office_user)
+    office.goto("stations:calendar_year", year)
+    office.assert_no_horizontal_overflow()
