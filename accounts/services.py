@@ -38,3 +38,28 @@ def audit_record(
         outcome=outcome,
         detail=detail or {},
     )
+
+
+def user_sync_office_group(*, user) -> None:
+    """Keep ``user`` in the office permission group exactly while it is an active office
+    account (and give an office account ``is_staff``: the admin admits staff only).
+
+    Called wherever an account is made or its role changes (the admin, the demo data, the
+    office's account pages); not a signal, so that a role change is one visible step.
+    """
+    from django.contrib.auth.models import Group
+
+    from .models import Role
+    from .office import OFFICE_GROUP_NAME, office_group_sync
+
+    group = Group.objects.filter(name=OFFICE_GROUP_NAME).first()
+    if group is None:
+        # A database migrated before the group existed, or its group deleted by hand.
+        group = office_group_sync(add_office_accounts=False)
+    if user.is_active and user.role == Role.OFFICE:
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        group.user_set.add(user)
+    else:
+        group.user_set.remove(user)

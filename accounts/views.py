@@ -190,6 +190,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
                     reverse("accounts:enrolment"),
                 )
             )
+        if office:
+            links.append(
+                RoleLink(
+                    _("Holiday calendar"),
+                    _("Next year's official holidays and make-up working days (调休)."),
+                    reverse("stations:calendar_current"),
+                )
+            )
         if office or user.is_staff:
             links.append(
                 RoleLink(

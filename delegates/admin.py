@@ -118,11 +118,11 @@ class DelegateAdmin(OfficeModelAdmin):
         "user",
         "is_active",
     )
-    list_filter = ("is_active", "gender", "mandates__level", "mandates__term", "groups")
+    # Groups by kind, not by name: a province has thousands of groups for the sidebar.
+    list_filter = ("is_active", "gender", "mandates__level", "mandates__term", "groups__kind")
     search_fields = ("name", "name_pinyin", "name_initials", "occupation")
     ordering = ("name_pinyin", "name")
-    autocomplete_fields = ("user",)
-    filter_horizontal = ("groups",)
+    autocomplete_fields = ("user", "groups")
     list_select_related = ("user",)
     readonly_fields = ("name_pinyin", "name_initials", "created_at")
     inlines = (MandateInline, DelegateMembershipInline)

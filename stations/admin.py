@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import OfficeModelAdmin
 from delegates.models import StationMembership
 
+from . import services
 from .models import (
     CalendarDay,
     CalendarYear,
@@ -99,11 +100,25 @@ class CalendarYearAdmin(OfficeModelAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(OfficeModelAdmin):
+    """One date at a time, for corrections; a year's schedule is entered on the office's
+    calendar page (stations:calendar_year). Both go through the services, which move the
+    reception days a change postpones."""
+
     list_display = ("date", "is_workday", "name")
     list_filter = ("is_workday",)
     search_fields = ("name",)
     ordering = ("date",)
     date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        services.calendar_day_save(day=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.calendar_day_delete(day=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for day in queryset:
+            services.calendar_day_delete(day=day, actor=request.user)
 
 
 @admin.register(ReceptionRule)

@@ -327,3 +327,64 @@ class IssueForm(forms.Form):
 IssueFormSet = forms.formset_factory(
     IssueForm, extra=3, max_num=30, validate_max=True, absolute_max=30
 )
+
+
+class CalendarPeriodForm(forms.Form):
+    """One holiday of the State Council's schedule: its days off and its make-up working days."""
+
+    name = forms.CharField(
+        label=_("Holiday"),
+        max_length=40,
+        help_text=_("As the State Council's notice names it, e.g. 春节."),
+    )
+    first_day = PortalDateField(label=_("First day off"), widget=DateInput)
+    last_day = PortalDateField(label=_("Last day off"), widget=DateInput)
+    workdays = forms.CharField(
+        label=_("Make-up working days (调休)"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput,
+        help_text=_(
+            "Weekend days worked instead, e.g. 2027-02-07, 2027-02-20. Leave empty if none."
+        ),
+    )
+
+    def __init__(self, *args, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+
+    def clean_name(self):
+        return clean_text(self.cleaned_data["name"])
+
+    def clean_workdays(self):
+        raw = clean_text(self.cleaned_data["workdays"])
+        dates = set()
+        for token in _DATE_TOKEN.split(raw):
+            if not token:
+                continue
+            try:
+                dates.add(datetime.date.fromisoformat(token))
+            except ValueError:
+                raise ValidationError(
+                    gettext("“%(value)s” is not a date; write dates like 2026-03-10.")
+                    % {"value": token[:20]}
+                ) from None
+        if len(dates) > 10:
+            raise ValidationError(gettext("Give at most %(n)d dates.") % {"n": 10})
+        return sorted(dates)
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first_day"), data.get("last_day")
+        for field in ("first_day", "last_day"):
+            if data.get(field) and data[field].year != self.year:
+                self.add_error(
+                    field, gettext("The holiday's days must lie in %(year)d.") % {"year": self.year}
+                )
+        if first and last and last < first and not self.has_error("last_day"):
+            self.add_error("last_day", gettext("The holiday ends before it starts."))
+        return data
+
+
+class CalendarRemoveForm(forms.Form):
+    name = forms.CharField(max_length=40)

@@ -538,3 +538,27 @@ def delegate_duty_days(*, delegate, upcoming: bool) -> QuerySet[DutyAssignment]:
     if upcoming:
         return queryset.filter(reception_day__date__gte=today()).order_by("reception_day__date")
     return queryset.filter(reception_day__date__lt=today()).order_by("-reception_day__date")[:50]
+
+
+def calendar_year_periods(year: int) -> list[dict]:
+    """The year's entered holidays, each with its days off and make-up working days, in the
+    order they fall (one query: a year has some forty rows)."""
+    from .models import CalendarDay
+
+    rows = CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday", "name")
+    return group_calendar_days(rows)
+
+
+def group_calendar_days(rows) -> list[dict]:
+    """(date, is working day, name) rows grouped by holiday, ordered by its first day off."""
+    periods: dict[str, dict] = {}
+    for date, is_workday, name in sorted(rows):
+        period = periods.setdefault(
+            name, {"name": name, "holidays": [], "workdays": [], "first": date}
+        )
+        period["workdays" if is_workday else "holidays"].append(date)
+    for period in periods.values():
+        # Ordered by the first day off (a make-up day may come before it).
+        if period["holidays"]:
+            period["first"] = period["holidays"][0]
+    return sorted(periods.values(), key=lambda period: period["first"])

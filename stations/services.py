@@ -20,7 +20,7 @@ from congress_portal import events
 from congress_portal.clock import now, today
 
 from .events import RECEPTION_DAY_LOGGED
-from .models import DutyAssignment, ReceptionDay, ReceptionRule, Station
+from .models import CalendarDay, CalendarYear, DutyAssignment, ReceptionDay, ReceptionRule, Station
 from .workdays import WorkCalendar
 
 MAX_PERIOD_DAYS = 400
@@ -495,3 +495,324 @@ def reception_day_log(
     )
     day.new_suggestions = created
     return day
+
+
+# --- the official holiday calendar (office) ---------------------------------------------------
+
+# The State Council's schedule names its holidays in Chinese; the package names them in English.
+PACKAGE_HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+MAX_HOLIDAY_DAYS = 20
+CALENDAR_FIRST_YEAR = 2000
+CALENDAR_LAST_YEAR = 2100
+
+
+def _require_office(actor) -> None:
+    if actor is not None and not (actor.is_active and actor.is_office):
+        raise NotAllowed(gettext("Only the congress office keeps the holiday calendar."))
+
+
+def _calendar_before(year: int) -> WorkCalendar:
+    """A calendar holding the overrides as they are now, for the year and its neighbours
+    (a reception day of late December can be postponed into January)."""
+    return WorkCalendar().load(year - 1, year, year + 1)
+
+
+def package_calendar_days(year: int) -> list[tuple[datetime.date, bool, str]]:
+    """(date, is working day, name) of the package's holidays and make-up working days."""
+    from chinese_calendar.constants import holidays, workdays
+
+    days = [(day, False, name) for day, name in holidays.items() if day.year == year]
+    days += [(day, True, name) for day, name in workdays.items() if day.year == year]
+    return sorted(
+        (day, is_workday, PACKAGE_HOLIDAY_NAMES.get(str(name), str(name))[:40])
+        for day, is_workday, name in days
+    )
+
+
+def _reschedule_reception_days(*, year: int, before: WorkCalendar, actor) -> dict:
+    """Move the upcoming reception days whose 顺延 the calendar change altered.
+
+    A day moves when its rule postpones on holidays, it is still scheduled and not logged, it
+    lies after today, and it stands where the old calendar put it (a day staff moved by hand
+    stays). It moves through ``reception_day_update`` (audited as a move); when the station
+    already receives on the new date, it is cancelled instead, with the reason.
+    """
+    after = WorkCalendar()
+    first = datetime.date(year - 1, 12, 1)
+    changed = []
+    day = first
+    while day <= datetime.date(year, 12, 31):
+        if before.next_workday(day) != after.next_workday(day):
+            changed.append(day)
+        day += datetime.timedelta(days=1)
+    moved = cancelled = 0
+    if not changed:
+        return {"moved": 0, "cancelled": 0}
+    current = today()
+    candidates = (
+        ReceptionDay.objects.filter(
+            rule__postpone_on_holiday=True,
+            rule_date__in=changed,
+            date__gt=current,
+            status=ReceptionDay.Status.SCHEDULED,
+            logged_at__isnull=True,
+        )
+        .select_related("station")
+        .order_by("date", "pk")
+    )
+    for reception_day in candidates:
+        old = before.next_workday(reception_day.rule_date)
+        new = after.next_workday(reception_day.rule_date)
+        if reception_day.date != old or new == old or new <= current:
+            continue
+        try:
+            reception_day_update(
+                day=reception_day,
+                actor=actor,
+                date=new,
+                start_time=reception_day.start_time,
+                end_time=reception_day.end_time,
+                theme=reception_day.theme,
+                announcement=reception_day.announcement,
+                leader_name=reception_day.leader_name,
+            )
+            moved += 1
+        except ValidationError:
+            reception_day_cancel(
+                day=reception_day,
+                actor=actor,
+                reason=gettext(
+                    "The day falls on a public holiday and the station already receives on "
+                    "the next working day."
+                ),
+            )
+            cancelled += 1
+    return {"moved": moved, "cancelled": cancelled}
+
+
+def _calendar_audit(action: str, *, actor, year: int, detail: dict) -> None:
+    _audit(
+        action,
+        actor=actor,
+        obj=CalendarYear.objects.get_or_create(year=year)[0],
+        detail={"year": year, **detail},
+    )
+
+
+def _check_calendar_year(year: int) -> None:
+    if not CALENDAR_FIRST_YEAR <= year <= CALENDAR_LAST_YEAR:
+        raise ValidationError(
+            gettext("Keep the calendar of a year between %(first)d and %(last)d.")
+            % {"first": CALENDAR_FIRST_YEAR, "last": CALENDAR_LAST_YEAR}
+        )
+
+
+@transaction.atomic
+def calendar_year_fill_from_package(*, year: int, actor) -> dict:
+    """Replace the year's holidays and make-up working days with those the chinesecalendar
+    package carries (the State Council's published schedule). Moves the reception days the
+    change postpones. Returns how many days were written, moved and cancelled."""
+    _require_office(actor)
+    _check_calendar_year(year)
+    days = package_calendar_days(year)
+    if not days:
+        raise ValidationError(
+            gettext("The chinesecalendar package does not know %(year)d: enter it by hand.")
+            % {"year": year}
+        )
+    CalendarYear.objects.select_for_update().get_or_create(year=year)
+    before = _calendar_before(year)
+    CalendarDay.objects.filter(date__year=year).delete()
+    for day, is_workday, name in days:
+        row = CalendarDay(date=day, is_workday=is_workday, name=name)
+        row.full_clean()
+        row.save()
+    result = {
+        "days": len(days),
+        **_reschedule_reception_days(year=year, before=before, actor=actor),
+    }
+    _calendar_audit("calendar_fill_from_package", actor=actor, year=year, detail=result)
+    return result
+
+
+@transaction.atomic
+def calendar_period_add(
+    *,
+    year: int,
+    name: str,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    workdays: Iterable[datetime.date] = (),
+    actor,
+) -> dict:
+    """Enter one holiday of the year's schedule: its days off from ``first_day`` to
+    ``last_day`` and its make-up working days (调休, weekend days worked). Every date lies in
+    the year, none is already entered, none is both. Moves the reception days the holiday
+    postpones; returns how many were moved and cancelled."""
+    _require_office(actor)
+    _check_calendar_year(year)
+    CalendarYear.objects.select_for_update().get_or_create(year=year)
+    name = (name or "").strip()
+    workdays = sorted(set(workdays))
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors.setdefault("name", []).append(gettext("Name the holiday, e.g. 春节."))
+    if first_day.year != year or last_day.year != year:
+        errors.setdefault("first_day", []).append(
+            gettext("The holiday's days must lie in %(year)d.") % {"year": year}
+        )
+    elif last_day < first_day:
+        errors.setdefault("last_day", []).append(gettext("The holiday ends before it starts."))
+    elif (last_day - first_day).days + 1 > MAX_HOLIDAY_DAYS:
+        errors.setdefault("last_day", []).append(
+            gettext("A holiday lasts at most %(n)d days.") % {"n": MAX_HOLIDAY_DAYS}
+        )
+    for day in workdays:
+        if day.year != year:
+            errors.setdefault("workdays", []).append(
+                gettext("%(date)s is not in %(year)d.") % {"date": day.isoformat(), "year": year}
+            )
+        elif first_day <= day <= last_day:
+            errors.setdefault("workdays", []).append(
+                gettext("%(date)s cannot be both a holiday and a make-up working day.")
+                % {"date": day.isoformat()}
+            )
+        elif day.weekday() < 5:
+            errors.setdefault("workdays", []).append(
+                gettext(
+                    "%(date)s is a weekday, a working day anyway: a make-up working day is a "
+                    "Saturday or Sunday."
+                )
+                % {"date": day.isoformat()}
+            )
+    if errors:
+        raise ValidationError(errors)
+    holidays = [
+        first_day + datetime.timedelta(days=n) for n in range((last_day - first_day).days + 1)
+    ]
+    taken = dict(
+        CalendarDay.objects.filter(date__in=[*holidays, *workdays]).values_list("date", "name")
+    )
+    if taken:
+        raise ValidationError(
+            gettext("Already entered: %(dates)s. Remove that holiday first to change it.")
+            % {
+                "dates": ", ".join(
+                    f"{day.isoformat()} {taken[day]}".strip() for day in sorted(taken)
+                )
+            }
+        )
+    before = _calendar_before(year)
+    for day, is_workday in [(day, False) for day in holidays] + [(day, True) for day in workdays]:
+        row = CalendarDay(date=day, is_workday=is_workday, name=name[:40])
+        row.full_clean()
+        row.save()
+    result = _reschedule_reception_days(year=year, before=before, actor=actor)
+    _calendar_audit(
+        "calendar_period_add",
+        actor=actor,
+        year=year,
+        detail={
+            "name": name,
+            "from": first_day.isoformat(),
+            "to": last_day.isoformat(),
+            "workdays": [day.isoformat() for day in workdays],
+            **result,
+        },
+    )
+    return result
+
+
+@transaction.atomic
+def calendar_period_remove(*, year: int, name: str, actor) -> dict:
+    """Remove a holiday (its days off and make-up working days) from the year's schedule, and
+    bring back the reception days it had postponed."""
+    _require_office(actor)
+    _check_calendar_year(year)
+    CalendarYear.objects.select_for_update().get_or_create(year=year)
+    before = _calendar_before(year)
+    removed, _ = CalendarDay.objects.filter(date__year=year, name=name).delete()
+    if not removed:
+        raise ValidationError(gettext("That holiday is not in the schedule."))
+    result = _reschedule_reception_days(year=year, before=before, actor=actor)
+    _calendar_audit(
+        "calendar_period_remove",
+        actor=actor,
+        year=year,
+        detail={"name": name, "days": removed, **result},
+    )
+    return result
+
+
+@transaction.atomic
+def calendar_year_mark_official(*, year: int, actor) -> CalendarYear:
+    """Record that the year's schedule as entered is the official one: its reception days and
+    deadlines are no longer provisional (暂定)."""
+    _require_office(actor)
+    _check_calendar_year(year)
+    calendar_year, _ = CalendarYear.objects.select_for_update().get_or_create(year=year)
+    if calendar_year.is_official:
+        raise ValidationError(gettext("%(year)d is already marked official.") % {"year": year})
+    from .workdays import PACKAGE_YEARS
+
+    has_days = CalendarDay.objects.filter(date__year=year, is_workday=False).exists()
+    if year not in PACKAGE_YEARS and not has_days:
+        raise ValidationError(
+            gettext("Enter the year's holidays before marking the schedule official.")
+        )
+    calendar_year.is_official = True
+    calendar_year.full_clean()
+    calendar_year.save(update_fields=["is_official"])
+    _audit("calendar_year_mark_official", actor=actor, obj=calendar_year, detail={"year": year})
+    return calendar_year
+
+
+@transaction.atomic
+def calendar_day_save(*, day: CalendarDay, actor) -> dict:
+    """Save one calendar override as the admin edits it, and move the reception days the
+    change postpones (as ``calendar_period_add`` does for a whole holiday)."""
+    _require_office(actor)
+    years = {day.date.year}
+    if day.pk is not None:
+        years.add(CalendarDay.objects.get(pk=day.pk).date.year)
+    befores = {year: _calendar_before(year) for year in years}
+    day.name = (day.name or "").strip()
+    day.full_clean()
+    day.save()
+    result = {"moved": 0, "cancelled": 0}
+    for year, before in befores.items():
+        for key, value in _reschedule_reception_days(year=year, before=before, actor=actor).items():
+            result[key] += value
+    _calendar_audit(
+        "calendar_day_save",
+        actor=actor,
+        year=day.date.year,
+        detail={"date": day.date.isoformat(), "workday": day.is_workday, **result},
+    )
+    return result
+
+
+@transaction.atomic
+def calendar_day_delete(*, day: CalendarDay, actor) -> dict:
+    """Delete one calendar override (from the admin) and bring back the days it postponed."""
+    _require_office(actor)
+    year = day.date.year
+    before = _calendar_before(year)
+    CalendarDay.objects.filter(pk=day.pk).delete()
+    result = _reschedule_reception_days(year=year, before=before, actor=actor)
+    _calendar_audit(
+        "calendar_day_delete",
+        actor=actor,
+        year=year,
+        detail={"date": day.date.isoformat(), **result},
+    )
+    return result

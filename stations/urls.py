@@ -26,6 +26,16 @@ urlpatterns = [
         "manage/days/<int:pk>/duty/accept/", views.DutyAcceptView.as_view(), name="day_duty_accept"
     ),
     path("manage/days/<int:pk>/log/", views.DayLogView.as_view(), name="day_log"),
+    # The office: the official holiday calendar.
+    path("calendar/", views.calendar_current, name="calendar_current"),
+    path("calendar/<int:year>/", views.CalendarYearView.as_view(), name="calendar_year"),
+    path("calendar/<int:year>/fill/", views.CalendarFillView.as_view(), name="calendar_fill"),
+    path("calendar/<int:year>/remove/", views.CalendarRemoveView.as_view(), name="calendar_remove"),
+    path(
+        "calendar/<int:year>/official/",
+        views.CalendarOfficialView.as_view(),
+        name="calendar_official",
+    ),
     # Delegates.
     path("my-duty-days/", views.MyDutyDaysView.as_view(), name="my_duties"),
 ]

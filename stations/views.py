@@ -5,7 +5,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -25,6 +25,8 @@ from meetings.selectors import station_ballot_results
 from . import services
 from .filters import StationFilter
 from .forms import (
+    CalendarPeriodForm,
+    CalendarRemoveForm,
     CancelForm,
     DutyForm,
     GenerateForm,
@@ -40,9 +42,11 @@ from .selectors import (
     area_station_counts,
     area_trail,
     areas_matching,
+    calendar_year_periods,
     delegate_duty_days,
     duty_rotation_table,
     feed_days,
+    group_calendar_days,
     managed_day_or_404,
     managed_rule_or_404,
     managed_station_or_404,
@@ -307,6 +311,7 @@ class ManagedStationListView(LoginRequiredMixin, TemplateView):
             raise Http404
         context = super().get_context_data(**kwargs)
         context["stations"] = station_tree(stations)
+        context["today"] = today()
         return context
 
 
@@ -736,3 +741,151 @@ class MyDutyDaysView(LoginRequiredMixin, TemplateView):
             today=today(),
         )
         return context
+
+
+# --- the official holiday calendar (office) ---------------------------------------------------
+
+
+class _OfficeOnly(LoginRequiredMixin):
+    """Office accounts only; anyone else logged in gets a 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_office:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _calendar_year_or_404(year: int) -> int:
+    if not services.CALENDAR_FIRST_YEAR <= year <= services.CALENDAR_LAST_YEAR:
+        raise Http404
+    return year
+
+
+def calendar_current(request):
+    """The holiday calendar of next year: the one the office has to enter."""
+    return redirect("stations:calendar_year", year=today().year + 1)
+
+
+class CalendarYearView(_OfficeOnly, View):
+    """The year's official holidays and make-up working days (调休): fill them from the
+    chinesecalendar package when it knows the year, or enter them holiday by holiday from the
+    State Council's notice; then mark the year official. Reception days the holidays postpone
+    move (services.calendar_period_add)."""
+
+    template_name = "stations/calendar_year.html"
+
+    def context(self, year, form):
+        from .models import CalendarYear
+        from .workdays import PACKAGE_YEARS
+
+        calendar_year = CalendarYear.objects.filter(year=year).first()
+        periods = calendar_year_periods(year)
+        in_package = year in PACKAGE_YEARS
+        # Not copied yet: show what the package holds, which the portal follows anyway.
+        package_periods = (
+            group_calendar_days(services.package_calendar_days(year))
+            if in_package and not periods
+            else []
+        )
+        return {
+            "year": year,
+            "calendar_year": calendar_year,
+            "is_official": bool(calendar_year and calendar_year.is_official),
+            "is_provisional": not in_package and not (calendar_year and calendar_year.is_official),
+            "in_package": in_package,
+            "package_first": min(PACKAGE_YEARS),
+            "package_last": max(PACKAGE_YEARS),
+            "periods": periods,
+            "package_periods": package_periods,
+            "holiday_count": sum(len(period["holidays"]) for period in periods),
+            "workday_count": sum(len(period["workdays"]) for period in periods),
+            "form": form,
+            "previous_year": year - 1 if year > services.CALENDAR_FIRST_YEAR else None,
+            "next_year": year + 1 if year < services.CALENDAR_LAST_YEAR else None,
+        }
+
+    def get(self, request, year):
+        year = _calendar_year_or_404(year)
+        return render(
+            request, self.template_name, self.context(year, CalendarPeriodForm(year=year))
+        )
+
+    def post(self, request, year):
+        """Add one holiday; errors re-show the form with what was typed."""
+        year = _calendar_year_or_404(year)
+        form = CalendarPeriodForm(request.POST, year=year)
+        if form.is_valid():
+            try:
+                result = services.calendar_period_add(
+                    year=year, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request, _calendar_message(gettext("The holiday is entered."), result)
+                )
+                return redirect("stations:calendar_year", year=year)
+        return render(request, self.template_name, self.context(year, form), status=200)
+
+
+def _calendar_message(first: str, result: dict) -> str:
+    if not result.get("moved") and not result.get("cancelled"):
+        return first
+    return (
+        first
+        + " "
+        + gettext(
+            "Reception days moved to the next working day: %(moved)d; cancelled because the "
+            "station already receives that day: %(cancelled)d."
+        )
+        % {"moved": result["moved"], "cancelled": result["cancelled"]}
+    )
+
+
+class _CalendarAction(_OfficeOnly, View):
+    """A button of the calendar page: POST only, one service, back to the page."""
+
+    http_method_names = ["post"]
+
+    def act(self, request, year) -> str:
+        raise NotImplementedError
+
+    def post(self, request, year):
+        year = _calendar_year_or_404(year)
+        try:
+            message = self.act(request, year)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, message)
+        return redirect("stations:calendar_year", year=year)
+
+
+class CalendarFillView(_CalendarAction):
+    def act(self, request, year):
+        result = services.calendar_year_fill_from_package(year=year, actor=request.user)
+        return _calendar_message(
+            gettext("%(n)d days were copied from the chinesecalendar package.")
+            % {"n": result["days"]},
+            result,
+        )
+
+
+class CalendarRemoveView(_CalendarAction):
+    def act(self, request, year):
+        form = CalendarRemoveForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(gettext("That holiday is not in the schedule."))
+        result = services.calendar_period_remove(
+            year=year, name=form.cleaned_data["name"], actor=request.user
+        )
+        return _calendar_message(gettext("The holiday is removed."), result)
+
+
+class CalendarOfficialView(_CalendarAction):
+    def act(self, request, year):
+        services.calendar_year_mark_official(year=year, actor=request.user)
+        return gettext(
+            "%(year)d is marked official: its reception days are no longer provisional."
+        ) % {"year": year}

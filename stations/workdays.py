@@ -34,6 +34,13 @@ class WorkCalendar:
             )
         return self._overrides[year]
 
+    def load(self, *years: int) -> "WorkCalendar":
+        """Read the overrides of ``years`` now: the calendar keeps them as they are, so a
+        service can compare the schedule before and after it changes it."""
+        for year in years:
+            self._year_overrides(year)
+        return self
+
     def is_provisional(self, year: int) -> bool:
         """True when neither the package nor the office knows this year's official schedule."""
         if year in PACKAGE_YEARS:

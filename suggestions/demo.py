@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 
 from accounts.models import Role, User
+from accounts.services import user_sync_office_group
 from congress_portal.clock import frozen_at, today
 from delegates.models import (
     Constituency,
@@ -178,6 +179,19 @@ ON_SPOT = [
 ]
 
 
+def office_account_setup(office: User) -> User:
+    """Give the demo office account its rights: the admin (is_staff and the office group,
+    which holds the configuration permissions) and revealing a resident's full phone (each
+    reveal is audited)."""
+    office.is_staff = True
+    office.save(update_fields=["is_staff"])
+    office.user_permissions.add(
+        Permission.objects.get(codename="reveal_phone", content_type__app_label="accounts")
+    )
+    user_sync_office_group(user=office)
+    return office
+
+
 @dataclass
 class Area:
     name: str
@@ -241,12 +255,7 @@ class DemoBuilder:
             ),
         }
         self.office = self.user("office", Role.OFFICE, "区人大常委会办公室 李明", demo=True)
-        self.office.is_staff = True
-        self.office.save(update_fields=["is_staff"])
-        # The demo office may reveal a resident's full phone (each reveal is audited).
-        self.office.user_permissions.add(
-            Permission.objects.get(codename="reveal_phone", content_type__app_label="accounts")
-        )
+        office_account_setup(self.office)
         self.build_units()
         self.areas = [
             self.build_area(

@@ -239,11 +239,13 @@ class Command(BaseCommand):
         factor), then every account reserved by the apps' generators."""
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from accounts.models import Role
+        from accounts.models import Role, User
+        from accounts.services import user_sync_office_group
 
         office = scale.user("bench-office", Role.OFFICE, "省人大常委会办公室 压测", is_staff=True)
         scale.write_users()
         TOTPDevice.objects.create(user_id=office, name="bench", confirmed=True)
+        user_sync_office_group(user=User.objects.get(pk=office))
 
     def _flush(self) -> None:
         models = data_models()
