@@ -99,16 +99,29 @@ def split_list(value: str) -> list[str]:
     return list(seen)
 
 
-def choice_aliases(choices, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Each choice by its value, its Chinese and its English label (lower case)."""
-    aliases: dict[str, str] = {}
+def fold(text: str) -> str:
+    """How choices are compared: full-width brackets as ASCII ones, no spaces, lower case."""
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+class Aliases(dict):
+    """Folded names → choice values; ``labels`` are the choices as the error lists them."""
+
+    labels: list = []
+
+
+def choice_aliases(choices, extra: dict[str, str] | None = None) -> Aliases:
+    """Each choice by its value, its Chinese and its English label, and the ``extra`` names
+    offices write (folded)."""
+    aliases = Aliases()
+    aliases.labels = [label for _value, label in choices]
     for value, label in choices:
-        aliases[value.lower()] = value
+        aliases[fold(value)] = value
         for language in ("zh-hans", "en"):
             with translation.override(language):
-                aliases[str(label).strip().lower()] = value
+                aliases[fold(str(label))] = value
     for alias, value in (extra or {}).items():
-        aliases[alias.lower()] = value
+        aliases[fold(alias)] = value
     return aliases
 
 
@@ -204,10 +217,15 @@ class ImportResource(resources.ModelResource):
             self.seen_keys[key] = number
         data = self.clean_row(instance, row, errors)
         if not errors:
-            exclude = [f.name for f in instance._meta.fields if f.name not in self.model_fields]
+            # Field checks only: lengths, choices, e-mail. Uniqueness is the file's duplicate
+            # check plus the natural key; references were looked up in bulk (a foreign key's
+            # own check would ask the database once per row).
+            exclude = [
+                f.name
+                for f in instance._meta.fields
+                if f.name not in self.model_fields or f.is_relation
+            ]
             try:
-                # Field checks only: lengths, choices, e-mail. Uniqueness is the file's
-                # duplicate check plus the natural key; references were looked up in bulk.
                 instance.clean_fields(exclude=exclude)
             except ValidationError as error:
                 for name, messages in error.message_dict.items():
@@ -263,13 +281,17 @@ class ImportResource(resources.ModelResource):
             return ""
         return phone
 
-    def choice(self, row, name, aliases: dict[str, str], errors: RowErrors) -> str:
+    def choice(self, row, name, aliases: Aliases, errors: RowErrors) -> str:
         raw = self.text(row, name, errors)
         if not raw:
             return ""
-        value = aliases.get(raw.lower())
+        value = aliases.get(fold(raw))
         if value is None:
-            errors.add(name, gettext("“%(value)s” is not one of the choices.") % {"value": raw})
+            errors.add(
+                name,
+                gettext("“%(value)s” is not one of: %(choices)s.")
+                % {"value": raw[:30], "choices": "、".join(str(label) for label in aliases.labels)},
+            )
             return ""
         return value
 
@@ -544,7 +566,7 @@ class HandlingUnitResource(TreeResource):
             pgettext_lazy("import column", "Level"),
             True,
             help=pgettext_lazy(
-                "import help", "市级部门, 县（区）级部门, 乡镇（街道）政府, 村（社区） or 其他."
+                "import help", "市级部门, 区（县）级部门, 乡镇政府（街道办事处）, 村（居）委会 or 其他单位."
             ),
         ),
         Column(
@@ -581,6 +603,18 @@ class HandlingUnitResource(TreeResource):
         {
             "市级": "city",
             "市": "city",
+            "市级部门": "city",
+            "县（区）级部门": "county",
+            "区（县）级部门": "county",
+            "县级部门": "county",
+            "区级部门": "county",
+            "县直部门": "county",
+            "乡镇政府": "township",
+            "街道办事处": "township",
+            "村委会": "village",
+            "居委会": "village",
+            "村（居）委会": "village",
+            "其他单位": "other",
             "县级": "county",
             "区级": "county",
             "县": "county",
@@ -712,12 +746,11 @@ class DelegateResource(ImportResource):
             "县级": "county",
             "区级": "county",
             "县（区）": "county",
-            "县(区)": "county",
+            "区（县）": "county",
             "乡": "township",
             "镇": "township",
             "乡镇": "township",
             "乡（镇）": "township",
-            "乡(镇)": "township",
         },
     )
 
@@ -798,7 +831,7 @@ class DelegateResource(ImportResource):
 
         levels = []
         for value in split_list(self.text(row, "levels", errors)):
-            level = self.level_aliases.get(value.lower())
+            level = self.level_aliases.get(fold(value))
             if level is None:
                 errors.add("levels", gettext("“%(value)s” is not a level.") % {"value": value})
             elif level not in self.terms:
