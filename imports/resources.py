@@ -450,11 +450,14 @@ class TreeResource(ImportResource):
                 gettext("There is no “%(value)s”, neither in the portal nor in this file.")
                 % {"value": parent},
             )
+        elif parent not in self.file_names:
+            instance.parent = self.existing[parent]
         return parent
 
     def apply_pending(self) -> None:
         model = self._meta.model
         saved = {row.instance.name: row.instance for row in self.pending}
+        by_parent: dict[int | None, list[int]] = defaultdict(list)
         changed = []
         for row in self.pending:
             parent_name = row.data.get("parent", "")
@@ -462,8 +465,16 @@ class TreeResource(ImportResource):
             parent_id = parent.pk if parent is not None else None
             if row.instance.parent_id != parent_id:
                 row.instance.parent_id = parent_id
+                by_parent[parent_id].append(row.instance.pk)
                 changed.append(row.instance)
-        model.objects.bulk_update(changed, ["parent"], batch_size=CHUNK)
+        # A file's rows usually hang under a few parents: one UPDATE per parent and chunk is
+        # far cheaper than bulk_update's CASE over every row.
+        if len(by_parent) <= 50:
+            for parent_id, ids in by_parent.items():
+                for chunk in chunks(ids):
+                    model.objects.filter(pk__in=chunk).update(parent_id=parent_id)
+        else:
+            model.objects.bulk_update(changed, ["parent"], batch_size=CHUNK)
 
 
 # --- stations ---------------------------------------------------------------------------------
@@ -566,7 +577,8 @@ class HandlingUnitResource(TreeResource):
             pgettext_lazy("import column", "Level"),
             True,
             help=pgettext_lazy(
-                "import help", "市级部门, 区（县）级部门, 乡镇政府（街道办事处）, 村（居）委会 or 其他单位."
+                "import help",
+                "市级部门, 区（县）级部门, 乡镇政府（街道办事处）, 村（居）委会 or 其他单位.",
             ),
         ),
         Column(
@@ -937,10 +949,11 @@ class DelegateResource(ImportResource):
         for chunk in chunks(gone_memberships):
             StationMembership.objects.filter(pk__in=chunk).delete()
         Delegate.groups.through.objects.bulk_create(new_links, batch_size=CHUNK)
-        for delegate_id, group_id in gone_links:
-            Delegate.groups.through.objects.filter(
-                delegate_id=delegate_id, delegategroup_id=group_id
-            ).delete()
+        for chunk in chunks(gone_links, 100):
+            match = Q()
+            for delegate_id, group_id in chunk:
+                match |= Q(delegate_id=delegate_id, delegategroup_id=group_id)
+            Delegate.groups.through.objects.filter(match).delete()
         # The kept performance files sort by the pinyin (as delegate_save keeps them), and
         # a new delegate gets this year's file, after the commit.
         updated = [row.instance.pk for row in self.pending if not row.new]

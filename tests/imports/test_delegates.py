@@ -103,7 +103,7 @@ def test_unknown_station_group_level_and_bad_date_are_row_errors(office_client, 
         delegate_row("戊", phone="1380013800"),
         delegate_row("己", email="not-an-email"),
     ]
-    preview, done = import_file(office_client, rows)
+    preview, _done = import_file(office_client, rows)
 
     html = preview.content.decode()
     assert html.count('data-status="error"') == 6
@@ -129,3 +129,13 @@ def test_two_delegates_of_one_name_need_the_phone(office_client, setting):
     html = preview.content.decode()
     assert 'data-row="2" data-status="error"' in html
     assert 'data-row="3" data-status="update"' in html
+
+
+def test_a_group_list_replaces_the_delegates_groups(office_client, setting):
+    DelegateGroup.objects.create(name="第一代表小组", kind="electoral")
+    import_file(office_client, [delegate_row(groups="农业专业代表小组、第一代表小组")])
+
+    import_file(office_client, [delegate_row(groups="第一代表小组")])
+
+    delegate = Delegate.objects.get()
+    assert list(delegate.groups.values_list("name", flat=True)) == ["第一代表小组"]

@@ -245,3 +245,23 @@ def test_the_import_pages_answer_in_few_queries(
     url = preview_of(upload(office_client, "stations", workbook("stations", [station_row(1)])))
     with django_assert_max_num_queries(12):
         assert office_client.get(url).status_code == 200
+
+
+def test_a_file_over_the_size_limit_is_refused(office_client, areas):
+    from imports.services import MAX_BYTES
+
+    response = upload(office_client, "stations", b"PK" + b"0" * MAX_BYTES)
+
+    assert response.status_code == 400
+    assert b'id="id_file_error"' in response.content
+
+
+def test_a_discarded_upload_cannot_be_confirmed(office_client, areas):
+    response = upload(office_client, "stations", workbook("stations", [station_row(1)]))
+    token = response["Location"].rstrip("/").split("/")[-1]
+
+    office_client.post(reverse("imports:cancel", args=[token]))
+
+    assert office_client.get(response["Location"]).status_code == 302
+    assert office_client.post(reverse("imports:confirm", args=[token])).status_code == 302
+    assert not Station.objects.exists()
