@@ -245,8 +245,14 @@ def template_workbook(kind: str, example: list[str]) -> bytes:
 
 
 def _row_messages(error: ValidationError, labels: dict[str, str]) -> list[tuple[str, str]]:
+    """(column label, message) pairs in the order of the file's columns."""
+    order = list(labels)
     messages = []
-    for name, texts in error.message_dict.items():
+    by_column = sorted(
+        error.message_dict.items(),
+        key=lambda item: order.index(item[0]) if item[0] in order else len(order),
+    )
+    for name, texts in by_column:
         label = labels.get(name, "")
         for text in texts:
             messages.append((label, str(text)))
