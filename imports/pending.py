@@ -6,12 +6,14 @@ logged-in user), together with the preview computed once on upload. It is delete
 import is confirmed or cancelled, and ignored and deleted after ``MAX_AGE``.
 """
 
+import datetime
 import json
 import secrets
 import time
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 SESSION_KEY = "bulk_imports"
 MAX_AGE = 60 * 60
@@ -35,7 +37,8 @@ def _entries(request) -> dict:
 
 
 def expire(request) -> None:
-    """Forget and delete this session's pending files older than ``MAX_AGE``."""
+    """Forget this session's pending files older than ``MAX_AGE``, and delete every such file
+    (also those of sessions that ended without confirming: a handful of files at most)."""
     entries = _entries(request)
     now = time.time()
     for token, entry in list(entries.items()):
@@ -43,6 +46,18 @@ def expire(request) -> None:
             _delete_files(token)
             del entries[token]
     request.session[SESSION_KEY] = entries
+    try:
+        _dirs, files = default_storage.listdir(_FOLDER)
+    except FileNotFoundError:
+        return
+    cutoff = timezone.now() - datetime.timedelta(seconds=MAX_AGE)
+    for name in files:
+        path = f"{_FOLDER}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except (FileNotFoundError, NotImplementedError):
+            continue
 
 
 def keep(request, *, kind: str, content: bytes, preview: dict, filename: str) -> str:

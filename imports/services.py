@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 import openpyxl
 import tablib
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
@@ -317,6 +318,11 @@ def bulk_import_run(*, actor, kind: str, content: bytes, request=None) -> Previe
         outcome = _run(kind, dataset, dry_run=False)
         if not outcome.ok:
             transaction.set_rollback(True)
+        elif kind == "stations":
+            # The finder's station counts per area show the new stations at once.
+            from stations.selectors import AREA_COUNTS_KEY
+
+            transaction.on_commit(lambda: cache.delete(AREA_COUNTS_KEY))
     audit_record(
         action="bulk_import",
         actor=actor,

@@ -167,6 +167,14 @@ class ImportConfirmView(_PendingMixin, View):
         if entry is None:
             return redirect("imports:home")
         kind = entry["kind"]
+        if not Preview.from_dict(pending.preview(token)).ok:
+            messages.error(
+                request,
+                gettext(
+                    "Nothing was imported: correct the rows with errors and upload the file again."
+                ),
+            )
+            return redirect("imports:preview", token=token)
         outcome = bulk_import_run(
             actor=request.user, kind=kind, content=pending.content(token), request=request
         )
