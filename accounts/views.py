@@ -178,6 +178,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if office:
             links.append(
                 RoleLink(
+                    _("Import from Excel"),
+                    _("Stations, delegates and handling units from spreadsheets, previewed first."),
+                    reverse("imports:home"),
+                )
+            )
+            links.append(
+                RoleLink(
                     _("Locked accounts"),
                     _("Unlock an account locked after too many failed logins."),
                     reverse("accounts:locked"),

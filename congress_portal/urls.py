@@ -31,6 +31,7 @@ urlpatterns = [
     path("stations/", include("stations.urls")),
     path("delegates/", include("delegates.urls")),
     path("meetings/", include("meetings.urls")),
+    path("imports/", include("imports.urls")),
     path("", include("dashboard.urls")),
     path("", include("suggestions.urls")),
     path("admin/", admin.site.urls),

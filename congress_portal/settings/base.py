@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",  # recovery codes
     "django_q",
+    "import_export",  # its zh_Hans messages; the portal's own pages do the importing
     "congress_portal",  # management commands: backup_portal, restore_portal
     "accounts",
     "stations",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "suggestions",
     "meetings",
     "dashboard",
+    "imports",
 ]
 
 MIDDLEWARE = [
