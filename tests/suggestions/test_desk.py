@@ -221,6 +221,33 @@ def test_the_unit_refuses_and_it_is_back_with_the_delegate(
     assert _listed(_queue(client, "mine"), suggestion)
 
 
+def test_a_unit_that_refuses_lands_on_its_desk_with_the_confirmation(
+    client, walk_to, unit_staff_user
+):
+    suggestion = walk_to(State.DISPATCHED)
+    client.force_login(unit_staff_user)
+    response = _step(client, suggestion, "refuse", **{"refuse-text": "不属于本单位职责"})
+    assert response.status_code == 302 and response.url == reverse("suggestions:desk")
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert [m.level_tag for m in page.context["messages"]] == ["success"]
+    assert 'class="alert alert-success"' in page.content.decode()
+    # The refused suggestion is no longer the unit's to see: its page would be a 404.
+    assert _detail(client, suggestion).status_code == 404
+
+
+def test_a_step_that_keeps_the_row_visible_returns_to_its_page(client, walk_to, delegate_user):
+    suggestion = walk_to(State.ACCEPTED)
+    client.force_login(delegate_user)
+    response = _step(
+        client,
+        suggestion,
+        "on_spot",
+        **{"on_spot-text": "当场联系物业修好", "on_spot-feedback_channel": "on_site"},
+    )
+    assert response.url == reverse("suggestions:desk_detail", args=[suggestion.pk])
+
+
 def test_send_back_returns_the_reply_to_the_unit(client, walk_to, delegate_user, unit_staff_user):
     suggestion = walk_to(State.UNIT_REPLIED)
     client.force_login(delegate_user)
