@@ -177,6 +177,29 @@ def test_the_qr_code_encodes_the_suggestion_address(client, station, settings):
     assert decoded[0].text == f"https://rd.example.gov.cn/suggestions/new/?station={station.pk}"
 
 
+def test_without_a_configured_address_the_bulletin_prints_the_requests_own_host(
+    client, station, settings
+):
+    import io
+
+    import segno
+
+    settings.PORTAL_PUBLIC_BASE_URL = ""
+    settings.ALLOWED_HOSTS = ["portal.test", "testserver"]
+    expected = f"http://portal.test:8123/suggestions/new/?station={station.pk}"
+    page = client.get(reverse("stations:bulletin", args=[station.pk]), HTTP_HOST="portal.test:8123")
+    assert expected in page.content.decode()
+    assert "127.0.0.1:8000" not in page.content.decode()
+    qr = client.get(
+        reverse("stations:bulletin_qr", args=[station.pk]), HTTP_HOST="portal.test:8123"
+    )
+    buffer = io.BytesIO()
+    segno.make(expected, error="m").save(
+        buffer, kind="svg", scale=4, border=2, xmldecl=False, title=station.name
+    )
+    assert qr.content == buffer.getvalue()
+
+
 def test_a_bad_month_on_the_bulletin_falls_back_to_this_month(client, station):
     for month in ("abc", "2026-13", "99999-01", "\x00"):
         response = client.get(reverse("stations:bulletin", args=[station.pk]), {"month": month})
