@@ -197,6 +197,32 @@ def test_asking_for_full_phones_without_the_right_is_refused(client, district, t
 
 
 @pytest.mark.django_db
+def test_station_staff_with_the_reveal_permission_still_export_masked(
+    client, district, today_frozen
+):
+    # The right is an office right: a permission granted to station staff by mistake does
+    # not put full numbers into their ledger, asked for or not.
+    staff = district.staff_a
+    staff.user_permissions.add(Permission.objects.get(codename="reveal_phone"))
+    client.force_login(staff)
+    full = set(
+        Suggestion.objects.filter(station=district.a)
+        .exclude(submitter_phone="")
+        .values_list("submitter_phone", flat=True)
+    )
+    assert full
+    refused = ask(client, "suggestions", {"contacts": "full", "purpose": "回访满意度电话调查"})
+    assert refused["Location"] == reverse("dashboard:ledgers")
+    assert not LedgerExport.objects.exists()
+
+    sheet = ledger(client, "suggestions")
+    rows = records(sheet)
+    assert not full & {row[8].value for row in rows}
+    event = AuditEvent.objects.get(action="ledger.export")
+    assert event.detail["phones"] == "masked" and event.detail["rows"] == len(rows)
+
+
+@pytest.mark.django_db
 def test_text_that_looks_like_a_formula_is_written_as_text(client, district, today_frozen):
     titles = ['=HYPERLINK("http://evil.example","点我")', "+1+1", "-2+3", "@SUM(A1)"]
     with frozen_at(TODAY):
