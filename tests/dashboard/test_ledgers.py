@@ -141,7 +141,7 @@ def test_office_suggestion_ledger_has_one_row_per_suggestion_masked_and_audited(
     rows = records(sheet)
     assert len(rows) == Suggestion.objects.count()
     codes = {row[1].value for row in rows}
-    assert codes == set(Suggestion.objects.values_list("tracking_code", flat=True))
+    assert codes == {s.formatted_code for s in Suggestion.objects.all()}
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["C"].width >= 20
     for cell in all_cells(sheet):

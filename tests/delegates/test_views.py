@@ -264,10 +264,15 @@ def test_a_diary_note_becomes_one_suggestion_and_shows_its_tracking_code(
     assert suggestion.channel == Channel.DIARY
     assert suggestion.state == State.ACCEPTED
     assert suggestion.delegate == delegate
-    assert suggestion.tracking_code in client.get(reverse("delegates:diary")).content.decode()
+    diary = client.get(reverse("delegates:diary"))
+    # One format everywhere: the code in groups of four, as staff read it out.
+    assert suggestion.formatted_code in diary.content.decode()
+    assert f">{suggestion.tracking_code}<" not in diary.content.decode()
+    assert suggestion.formatted_code in " ".join(str(m) for m in diary.context["messages"])
     # A second turn (double click, back button) makes no second suggestion.
-    client.post(url, form)
+    again = client.post(url, form, follow=True)
     assert Suggestion.objects.count() == 1
+    assert suggestion.formatted_code in " ".join(str(m) for m in again.context["messages"])
 
 
 def test_a_note_goes_only_to_a_station_the_delegate_is_stationed_at(

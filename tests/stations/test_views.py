@@ -440,6 +440,7 @@ def test_the_log_form_puts_three_issues_in_the_loop_and_the_figures_move(
         again = client.post(reverse("stations:day_log", args=[day.pk]), data)  # double click
         after = client.get(reverse("stations:detail", args=[station.pk])).context["figures"]
         ledger = client.get(reverse("stations:ledger", args=[station.pk])).content.decode()
+        log = client.get(reverse("stations:day_log", args=[day.pk])).content.decode()
 
     assert response.status_code == 302, response.context and response.context["form"].errors
     assert again.status_code in (200, 302)
@@ -452,6 +453,9 @@ def test_the_log_form_puts_three_issues_in_the_loop_and_the_figures_move(
     assert re.search(r'stations-ledger-visitors">9<', ledger)
     assert re.search(r'stations-ledger-suggestions">3<', ledger)
     assert "13800138000" not in ledger
+    # The codes read out to residents, in groups of four as everywhere else.
+    for suggestion in suggestions:
+        assert f"<code>{suggestion.formatted_code}</code>" in log
 
 
 def test_a_bad_issue_row_saves_nothing_and_keeps_the_input(

@@ -281,6 +281,9 @@ def test_merge_by_tracking_code(client, walk_to, submit, delegate_user):
     duplicate.refresh_from_db()
     assert duplicate.state == State.MERGED and duplicate.merged_into == survivor
     assert duplicate.formatted_code in _detail(client, survivor).content.decode()
+    # The duplicate's trail names the survivor the way the code is read out.
+    trail = _detail(client, duplicate).content.decode()
+    assert f'<span class="desk-event-data">{survivor.formatted_code}</span>' in trail
 
 
 def test_office_reassigns_to_another_delegate(client, walk_to, station, office_user):
