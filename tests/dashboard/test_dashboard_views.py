@@ -1,6 +1,7 @@
 """The dashboard page: login, scope by role, 404 outside it, links to the desk list."""
 
 import re
+from html import unescape as html_unescape
 
 import pytest
 from django.urls import reverse
@@ -164,6 +165,31 @@ def test_the_office_sees_the_delegates_behind_in_the_area_it_opened(client, dist
     section = html.split('id="behind-title"', 1)[1]
     assert district.delegate_c.name in section
     assert district.delegate_ab.name not in section
+
+
+@pytest.mark.django_db
+def test_a_long_behind_list_is_capped_and_links_to_the_paged_list_of_the_behind(
+    client, district, today_frozen, monkeypatch
+):
+    # Issue 14: ~150 delegates behind made a 14,800 px page.
+    from delegates.models import Delegate
+    from tests.delegates.factories import DelegateFactory
+
+    monkeypatch.setattr("dashboard.selectors.DELEGATES_BEHIND_LIMIT", 2)
+    for n in range(3):
+        DelegateFactory(name=f"落后代表{n}").stations.add(district.c)
+    client.force_login(district.staff_c)
+    html = client.get(URL).content.decode()
+    section = html.split('id="behind-title"', 1)[1].split("</section>")[0]
+    stationed = Delegate.objects.filter(stations=district.c).count()
+    assert section.count('<th scope="row">') == 2
+    assert f'data-behind="{stationed}" data-shown="2"' in section
+    link = re.search(r'href="([^"]*/delegates/performance/[^"]*)"', section).group(1)
+    params = dict(pair.split("=") for pair in html_unescape(link).split("?", 1)[1].split("&"))
+    assert params["status"] == "behind" and params["station"] == str(district.c.pk)
+    listing = client.get(html_unescape(link))
+    assert listing.status_code == 200
+    assert "落后代表2" in listing.content.decode()
 
 
 @pytest.mark.django_db
