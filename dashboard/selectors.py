@@ -129,7 +129,10 @@ class Figures:
 
     @property
     def on_time_rate(self) -> float | None:
-        return _ratio(self.values["unit_on_time"], self.values["unit_replies"])
+        """按期答复率: replies in time over replies made *and* suggestions past their deadline
+        still unanswered (the overdue gauge): a unit that lets items run late is not at 100 %
+        because it has not replied to them yet."""
+        return _ratio(self.values["unit_on_time"], self.values["unit_replies"] + self.overdue)
 
     @property
     def average_unit_days(self) -> float | None:

@@ -314,3 +314,36 @@ def test_kept_figures_are_a_minute_old_at_most_and_never_another_scopes(
     assert figure(client.get(URL, {"period": "year"}), "received") == str(at_a + 1)
     client.force_login(district.office)
     assert figure(client.get(URL, {"period": "year"}), "received") == str(everything + 1)
+
+
+@pytest.mark.django_db
+def test_overdue_open_suggestions_count_against_a_units_on_time_rate(
+    client, walk_to, office_user, unit_staff_user, handling_unit
+):
+    # Issue 14: 100 % beside 7 overdue items, because only replies made were counted.
+    import datetime
+
+    from congress_portal.clock import frozen_at
+    from dashboard.rollups import refresh_overdue
+    from suggestions import services
+
+    with frozen_at(datetime.datetime(2026, 3, 2, 10)):
+        answered = walk_to(State.IN_PROGRESS)
+        services.suggestion_unit_reply(suggestion=answered, actor=unit_staff_user, text="已修复。")
+        late = walk_to(State.DISPATCHED)
+        walk_to(State.DISPATCHED, title="同样逾期")
+    with frozen_at(datetime.datetime(2026, 3, 16, 10)):
+        assert refresh_overdue() == 2  # the two dispatched on 2 March, 5 working days
+        assert Suggestion.objects.get(pk=late.pk).is_overdue
+        client.force_login(office_user)
+        response = client.get(URL, {"period": "year"})
+    rows = [
+        cells
+        for table in response.context["tables"]
+        for label, cells in table.rows
+        if label.value == handling_unit.name
+    ]
+    assert rows, "the unit's row"
+    # 1 reply in time; 2 suggestions overdue without a reply: 1 / (1 + 2).
+    overdue, replies, rate = rows[0][1].value, rows[0][2].value, rows[0][3].value
+    assert (overdue, replies, rate) == (2, 1, "33.3%")
