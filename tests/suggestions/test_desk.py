@@ -362,6 +362,36 @@ def test_staff_enter_a_suggestion_heard_by_phone_and_hand_it_to_a_delegate(
     assert suggestion.formatted_code in page
 
 
+def test_staff_are_offered_only_the_communities_of_their_own_streets_area(
+    client, station, category, station_staff_user
+):
+    # Issue 14: 东南街道's staff were offered 中垛乡's villages.
+    from stations.models import Region
+    from tests.stations.factories import StationFactory
+
+    own = Region.objects.create(name="新民社区", kind=Region.Kind.COMMUNITY, parent=station.region)
+    township = Region.objects.create(
+        name="中垛乡", kind=Region.Kind.TOWNSHIP, parent=station.region.parent
+    )
+    elsewhere = Region.objects.create(name="王庄村", kind=Region.Kind.VILLAGE, parent=township)
+    StationFactory(name="中垛乡人大代表联络站", region=township)
+    client.force_login(station_staff_user)
+
+    for params in ({}, {"station": station.pk}):
+        page = client.get(reverse("suggestions:desk_new"), params)
+        offered = set(page.context["form"].fields["place"].queryset)
+        assert own in offered and elsewhere not in offered, params
+        assert "王庄村" not in page.content.decode()
+
+    data = _entry_form(client, channel=Channel.PHONE, station=station.pk, category=category.pk)
+    refused = client.post(reverse("suggestions:desk_new"), {**data, "place": elsewhere.pk})
+    assert refused.status_code == 200 and "place" in refused.context["form"].errors
+    assert not Suggestion.objects.exists()
+    saved = client.post(reverse("suggestions:desk_new"), {**data, "place": own.pk})
+    assert saved.status_code == 302
+    assert Suggestion.objects.get().place == own
+
+
 def test_a_reception_day_channel_needs_the_day_of_the_same_station(
     client, station, category, station_staff_user
 ):
