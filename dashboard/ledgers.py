@@ -29,6 +29,7 @@ from congress_portal.pickers import PickerChoiceField, PickerSelect
 from delegates.models import Activity, Delegate
 from stations.models import DutyAssignment, ReceptionDay, Region
 from stations.selectors import in_area
+from suggestions.codes import format_code
 from suggestions.models import Channel, State, Suggestion
 from suggestions.selectors import station_ids_in_scope, suggestions_visible_to
 
@@ -390,7 +391,7 @@ def suggestion_ledger(user, params: QueryDict) -> Ledger:
             )
             yield [
                 number,
-                s["tracking_code"],
+                format_code(s["tracking_code"]),
                 text(s["title"]),
                 text(s["content"]),
                 s["category__name"],

@@ -401,8 +401,9 @@ def unit_table(dashboard: Dashboard) -> Table:
             gettext("Satisfaction"),
         ],
         note=gettext(
-            "Suggestions count for the unit they are with now; on-time rate and days are "
-            "counted from dispatch to the unit's reply."
+            "Suggestions count for the unit they are with now. On-time rate: replies within "
+            "the deadline out of replies made and suggestions overdue without a reply; days "
+            "are counted from dispatch to the unit's reply."
         ),
         row_label=gettext("Handling unit"),
     )

@@ -129,7 +129,10 @@ class Figures:
 
     @property
     def on_time_rate(self) -> float | None:
-        return _ratio(self.values["unit_on_time"], self.values["unit_replies"])
+        """按期答复率: replies in time over replies made *and* suggestions past their deadline
+        still unanswered (the overdue gauge): a unit that lets items run late is not at 100 %
+        because it has not replied to them yet."""
+        return _ratio(self.values["unit_on_time"], self.values["unit_replies"] + self.overdue)
 
     @property
     def average_unit_days(self) -> float | None:
@@ -514,6 +517,13 @@ class Behind:
 
     rows: tuple[BehindRow, ...] | None
     delegates: int
+    # How many are behind in all: ``rows`` holds the first DELEGATES_BEHIND_LIMIT of them and
+    # the page links to the paginated performance list for the rest.
+    behind: int = 0
+
+    @property
+    def more(self) -> bool:
+        return self.rows is not None and self.behind > len(self.rows)
 
 
 # Computing a delegate's file reads their year; a province's 20,000 have their own list.
@@ -549,11 +559,15 @@ def delegates_behind(scope: Scope, year: int) -> Behind | None:
     else:
         which = f"area:{scope.region.pk}" if scope.region is not None else "all"
     # The version in the key: a deploy that changes what is cached never reads the old shape.
-    key = "dashboard:behind:v2:" + hashlib.sha256(f"{year}:{today()}:{which}".encode()).hexdigest()
+    key = "dashboard:behind:v3:" + hashlib.sha256(f"{year}:{today()}:{which}".encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
         return cached
-    rows = performance_for(delegates.order_by("name_pinyin", "name"), year)
+    rows = [
+        row
+        for row in performance_for(delegates.order_by("name_pinyin", "name"), year)
+        if row.behind
+    ]
     result = Behind(
         tuple(
             BehindRow(
@@ -564,10 +578,10 @@ def delegates_behind(scope: Scope, year: int) -> Behind | None:
                     if item.is_behind
                 ),
             )
-            for row in rows
-            if row.behind
-        )[:DELEGATES_BEHIND_LIMIT],
+            for row in rows[:DELEGATES_BEHIND_LIMIT]
+        ),
         count,
+        len(rows),
     )
     cache.set(key, result, BEHIND_CACHE_SECONDS)
     return result

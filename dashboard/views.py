@@ -65,10 +65,20 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             behind=delegates_behind(scope, period.last_month.year),
             suggestion_ledger_url=with_query(reverse("dashboard:ledger_suggestions"), links.base),
             behind_year=period.last_month.year,
+            behind_url=_behind_url(scope, period.last_month.year),
             national_url=drill(),
             breadcrumb=[(area, drill(region=area.pk)) for area in scope.breadcrumb],
         )
         return context
+
+
+def _behind_url(scope, year: int) -> str:
+    """The performance list of the delegates behind target for ``year``, paginated: of the
+    one station when the scope is one station (the list filters by station, not by area)."""
+    params = {"year": year, "status": "behind"}  # delegates.performance.Status.BEHIND
+    if scope.station_ids is not None and len(scope.station_ids) == 1:
+        params["station"] = next(iter(scope.station_ids))
+    return with_query(reverse("delegates:performance_list"), params)
 
 
 def _drill_links(params):

@@ -93,7 +93,10 @@ class ActivityForm(_TextCleaning, forms.Form):
         label=_("Title"),
         max_length=120,
         required=False,
-        help_text=_("Leave empty to use the kind of activity as title."),
+        help_text=_(
+            "What was done. For a station reception or a visit to voters it may be left empty: "
+            "the kind of activity is used."
+        ),
     )
     place = forms.CharField(label=_("Place"), max_length=120, required=False)
     station = PickerChoiceField(
@@ -127,6 +130,33 @@ class ActivityForm(_TextCleaning, forms.Form):
 
     def clean_date(self):
         return _check_date(self.cleaned_data["date"])
+
+    def clean(self):
+        """What makes an activity real, so that an untouched form records nothing that
+        counts toward a target (月进站 counts station receptions)."""
+        data = super().clean()
+        kind = data.get("kind")
+        residents = data.get("residents_contacted") or 0
+        if kind == Activity.Kind.RECEPTION and "station" in data and not data["station"]:
+            self.add_error(
+                "station", gettext("Choose the station where the residents were received.")
+            )
+        if kind in RESIDENT_KINDS and "residents_contacted" in data and residents < 1:
+            self.add_error(
+                "residents_contacted",
+                gettext("Say how many residents were received or visited (at least one)."),
+            )
+        elif kind and kind not in RESIDENT_KINDS and not data.get("title") and residents < 1:
+            self.add_error(
+                "title",
+                gettext("Give the activity a title: what was inspected, studied or done."),
+            )
+        return data
+
+
+# Activities whose point is meeting residents: without one received or visited, nothing
+# happened. Other kinds say what they were by their title.
+RESIDENT_KINDS = frozenset({Activity.Kind.RECEPTION, Activity.Kind.VISIT})
 
 
 class DiaryEntryForm(_TextCleaning, forms.Form):

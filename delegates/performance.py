@@ -49,8 +49,11 @@ levels wins over the row for all levels (blank level); a delegate sitting at two
 the more demanding of the two. Without any row, the seeds' numbers (``DEFAULT_TARGETS``).
 
 Status: *met* when the count reaches the target. Otherwise, for counted targets, *on track*
-while the count keeps pace with the share of the year gone by (rounded down), *behind* when it
-does not or the year is over. For the monthly and quarterly targets, *behind* as soon as more
+while the count keeps pace with the share of the year gone by (rounded down) and a month at
+least is left after the current one; *behind* when it does not, in December, or once the year
+is over. So a yearly target of 1 (年述职) not met is on track until 30 November and behind from
+1 December: the pace alone, rounded down, would call it on track until 31 December.
+For the monthly and quarterly targets, *behind* as soon as more
 months (quarters) are missing than the target leaves room for — they can no longer be met.
 """
 
@@ -273,12 +276,27 @@ def target_for(table: dict[str, dict[str, int]], levels: Iterable[str], metric: 
 # --- status -----------------------------------------------------------------------------------
 
 
-def _count_status(count: int, target: int, fraction: float) -> str:
+def months_left(year: int, on: datetime.date) -> int:
+    """Whole months of ``year`` still to come after the one ``on`` is in (12 before it)."""
+    if year > on.year:
+        return 12
+    if year < on.year:
+        return 0
+    return 12 - on.month
+
+
+def _count_status(count: int, target: int, fraction: float, months_to_go: int = 12) -> str:
     if count >= target:
         return Status.MET
     if fraction >= 1:
         return Status.BEHIND
-    return Status.ON_TRACK if count >= math.floor(target * fraction) else Status.BEHIND
+    if count < math.floor(target * fraction):
+        return Status.BEHIND  # not keeping pace with the year gone by
+    # The pace alone, rounded down, never asks anything of a small target (1 a year is 0
+    # expected until 31 December): in the year's last month, whatever is missing is behind.
+    if months_to_go == 0:
+        return Status.BEHIND
+    return Status.ON_TRACK
 
 
 def _period_status(count: int, target: int, periods: int, missing: int) -> str:
@@ -322,6 +340,7 @@ def performance_for(delegates: Iterable[Delegate], year: int) -> list[Performanc
     first, last = year_bounds(year)
     start, stop = _aware_bounds(year)
     fraction = year_fraction(year, on)
+    months_to_go = months_left(year, on)
     done_months = completed_months(year, on)
     done_quarters = [q for q in range(1, 5) if 3 * q in done_months]
     # For the year's own levels: the mandates current at the end of the year (or today).
@@ -448,7 +467,11 @@ def performance_for(delegates: Iterable[Delegate], year: int) -> list[Performanc
             else:
                 count = counts[code]
                 item = PerformanceItem(
-                    code, LABELS[code], target, count, _count_status(count, target, fraction)
+                    code,
+                    LABELS[code],
+                    target,
+                    count,
+                    _count_status(count, target, fraction, months_to_go),
                 )
             items.append(item)
         rows.append(

@@ -466,7 +466,8 @@ def diary_entry_to_suggestion(
     existing = entry.suggestions.first()
     if existing is not None:
         raise ValidationError(
-            gettext("This note is already suggestion %(code)s.") % {"code": existing.tracking_code},
+            gettext("This note is already suggestion %(code)s.")
+            % {"code": existing.formatted_code},
             code="already_turned",
         )
     if not entry.delegate.memberships.filter(station=station).exists():

@@ -473,7 +473,7 @@ class DiarySuggestView(RecordKeeperMixin, FormView):
                 messages.info(
                     request,
                     gettext("This note is already suggestion %(code)s.")
-                    % {"code": existing.tracking_code},
+                    % {"code": existing.formatted_code},
                 )
                 return redirect("delegates:diary")
         return super().dispatch(request, *args, **kwargs)
@@ -520,7 +520,7 @@ class DiarySuggestView(RecordKeeperMixin, FormView):
         messages.success(
             self.request,
             gettext("The note is now suggestion %(code)s in the loop.")
-            % {"code": suggestion.tracking_code},
+            % {"code": suggestion.formatted_code},
         )
         return redirect("delegates:diary")
 

@@ -10,7 +10,6 @@ response is the ballot itself, because a redirect's URL would carry the code.
 
 import uuid
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -27,6 +26,7 @@ from django.views.generic import DetailView, TemplateView
 
 from congress_portal.clock import today
 from congress_portal.forms import add_service_error
+from congress_portal.public_urls import public_url
 from congress_portal.ratelimit import hit
 from stations.models import Station
 from suggestions.models import Suggestion
@@ -547,20 +547,19 @@ def _editable_session(request, pk) -> BallotSession:
     return get_object_or_404(BallotSession.objects.select_related("meeting"), meeting=meeting)
 
 
-def ballot_url(session: BallotSession, code: str) -> str:
-    """The absolute URL a slip's QR code holds: the public base URL, not the request's host.
+def ballot_url(session: BallotSession, code: str, *, request=None) -> str:
+    """The absolute URL a slip's QR code holds: the public base URL (the request's own host
+    only where none is configured, in development).
 
     The code is the URL's fragment (``…/vote/12/#7K3M9QXA4T``): a browser never sends a
     fragment to the server, so no access log, proxy or ``Referer`` holds a code beside an IP
     and a time. The entry page's script (``static/js/ballot.js``) posts it like a typed code.
     """
-    return f"{ballot_entry_url(session)}#{code}"
+    return f"{ballot_entry_url(session, request=request)}#{code}"
 
 
-def ballot_entry_url(session: BallotSession) -> str:
-    return settings.PORTAL_PUBLIC_BASE_URL.rstrip("/") + reverse(
-        "meetings:ballot_entry", args=[session.pk]
-    )
+def ballot_entry_url(session: BallotSession, *, request=None) -> str:
+    return public_url(reverse("meetings:ballot_entry", args=[session.pk]), request=request)
 
 
 @login_required
@@ -593,14 +592,14 @@ def ballot_issue(request, pk):
             "number": number,
             "code": codes.format_code(code),
             "qr": ballot_qr_svg(
-                ballot_url(session, code),
+                ballot_url(session, code, request=request),
                 title=gettext("QR code of ballot slip %(number)d") % {"number": number},
             ),
         }
         for number, code in enumerate(plain, start=1)
     ]
     del plain
-    entry = ballot_entry_url(session)
+    entry = ballot_entry_url(session, request=request)
     context = {
         "meeting": session.meeting,
         "session": session,

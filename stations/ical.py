@@ -8,6 +8,7 @@ from django.utils.translation import gettext, pgettext
 from icalendar import Calendar, Event
 
 from congress_portal.clock import now
+from congress_portal.public_urls import public_host, public_url
 
 from .models import ReceptionDay
 
@@ -16,10 +17,6 @@ _STATUS = {
     ReceptionDay.Status.HELD: "CONFIRMED",
     ReceptionDay.Status.CANCELLED: "CANCELLED",
 }
-
-
-def _absolute(path: str) -> str:
-    return settings.PORTAL_PUBLIC_BASE_URL.rstrip("/") + path
 
 
 def _summary(day: ReceptionDay) -> str:
@@ -50,7 +47,7 @@ def _description(day: ReceptionDay) -> str:
     return "\n".join(lines)
 
 
-def reception_calendar(days, *, name: str) -> bytes:
+def reception_calendar(days, *, name: str, request=None) -> bytes:
     """An iCalendar document with one event per reception day; cancelled days stay in it with
     STATUS:CANCELLED so that subscribed calendars drop or strike them."""
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -62,7 +59,7 @@ def reception_calendar(days, *, name: str) -> bytes:
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     stamp = now().astimezone(datetime.UTC)
-    host = settings.PORTAL_PUBLIC_BASE_URL.split("//", 1)[-1].split("/", 1)[0] or "portal"
+    host = public_host(request) or "portal"
     for day in days:
         event = Event()
         event.add("uid", f"reception-day-{day.pk}@{host}")
@@ -74,7 +71,7 @@ def reception_calendar(days, *, name: str) -> bytes:
         event.add("description", _description(day))
         event.add("status", _STATUS[day.status])
         event.add("sequence", day.version)
-        event.add("url", _absolute(day.station.get_absolute_url()))
+        event.add("url", public_url(day.station.get_absolute_url(), request=request))
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()

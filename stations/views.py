@@ -2,7 +2,6 @@ import datetime
 import io
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +18,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from accounts.models import Role
 from congress_portal.clock import today
 from congress_portal.forms import add_service_error
+from congress_portal.public_urls import public_url
 from delegates.models import Delegate
 from meetings.selectors import station_ballot_results
 
@@ -77,13 +77,9 @@ def _provisional_years(days, extra_years=()) -> list[int]:
     return sorted(year for year in years if work.is_provisional(year))
 
 
-def suggest_url(station) -> str:
+def suggest_url(station, *, request=None) -> str:
     """The absolute address residents use to submit a suggestion to ``station``."""
-    return (
-        settings.PORTAL_PUBLIC_BASE_URL.rstrip("/")
-        + reverse("suggestions:new")
-        + f"?station={station.pk}"
-    )
+    return public_url(reverse("suggestions:new") + f"?station={station.pk}", request=request)
 
 
 # --- public -----------------------------------------------------------------------------------
@@ -233,13 +229,16 @@ def station_calendar(request, pk):
     body = reception_calendar(
         feed_days(station=station),
         name=gettext("Reception days: %(station)s") % {"station": station.name},
+        request=request,
     )
     return _calendar_response(body, f"station-{station.pk}.ics")
 
 
 def all_stations_calendar(request):
     """The iCalendar feed of every active station's reception days."""
-    body = reception_calendar(feed_days(), name=gettext("Reception days of all stations"))
+    body = reception_calendar(
+        feed_days(), name=gettext("Reception days of all stations"), request=request
+    )
     return _calendar_response(body, "reception-days.ics")
 
 
@@ -279,7 +278,7 @@ class BulletinView(DetailView):
                 user.display_name
                 for user in station.staff.filter(is_active=True).order_by("full_name", "username")
             ],
-            suggest_url=suggest_url(station),
+            suggest_url=suggest_url(station, request=self.request),
             today=today(),
         )
         return context
@@ -289,7 +288,7 @@ def bulletin_qr(request, pk):
     """An SVG QR code of the station's suggestion address, for the printed bulletin."""
     station = get_object_or_404(station_public_list(), pk=pk)
     buffer = io.BytesIO()
-    segno.make(suggest_url(station), error="m").save(
+    segno.make(suggest_url(station, request=request), error="m").save(
         buffer, kind="svg", scale=4, border=2, xmldecl=False, title=station.name
     )
     response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")

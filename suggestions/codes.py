@@ -32,5 +32,8 @@ def normalise_code(raw: str) -> str:
 
 
 def format_code(code: str) -> str:
-    """Groups of four for reading aloud and copying: ``7K3M-9QXA-4T2B``."""
+    """Groups of four for reading aloud and copying: ``7K3M-9QXA-4T2B``. The one way a code
+    is shown to people (pages, messages, trails, ledgers, texts); already grouped codes stay
+    as they are."""
+    code = (code or "").replace("-", "")
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))

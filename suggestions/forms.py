@@ -4,6 +4,7 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -356,6 +357,10 @@ MAX_REPLY_FILES = 4
 MAX_REPLY_FILE_BYTES = 10 * 1024 * 1024
 
 
+# Past this many stations kept, the staff form's place waits for the station to be chosen.
+MAX_OWN_AREAS = 50
+
+
 class StaffSuggestionForm(forms.Form):
     """Station staff, delegates and the office enter what they heard: at a reception day, on a
     visit, by phone, WeChat or letter. The resident's data is optional, as on the public form."""
@@ -384,12 +389,21 @@ class StaffSuggestionForm(forms.Form):
     content = forms.CharField(
         label=_("Details"), max_length=3000, widget=forms.Textarea(attrs={"rows": 5})
     )
+    # The communities and villages of the chosen station's area (as on the resident form);
+    # before a station is chosen, those of the user's own stations' areas.
     place = PickerChoiceField(
-        "areas",
+        "station_areas",
         params={"kind": GRASSROOTS_KINDS},
+        forward={"station": "station"},
         label=_("Community or village"),
         required=False,
         empty_label=_("Not sure / not listed"),
+        error_messages={
+            "invalid_choice": _(
+                "That community is not in the area of the chosen station. Choose one from "
+                "the list, or “Not sure / not listed”."
+            )
+        },
     )
     address = forms.CharField(label=_("Where exactly"), max_length=200, required=False)
     photos = PhotosField(label=_("Photos (optional)"), required=False)
@@ -432,7 +446,7 @@ class StaffSuggestionForm(forms.Form):
         self.fields["station"].scope(user)
         self.fields["reception_day"].scope(user)
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
-        self.fields["place"].scope(user)
+        self._scope_place(user)
         self.fields["delegate"].scope(user)
         if user.role == Role.DELEGATE:
             del self.fields["delegate"]
@@ -440,6 +454,35 @@ class StaffSuggestionForm(forms.Form):
             del self.fields["take_myself"]
         if not self.is_bound and "submission_key" not in self.initial:
             self.initial["submission_key"] = uuid.uuid4()
+
+    def _scope_place(self, user):
+        """Narrow the place to the chosen station's area; with none chosen yet, to the areas
+        of the stations the user keeps (a street's staff never see another township's
+        villages). The office, or a user keeping very many stations, is narrowed by the
+        station once chosen (the picker follows it in the browser; the post is checked)."""
+        place = self.fields["place"].scope(user)
+        raw = self.data.get("station") if self.is_bound else self.initial.get("station")
+        station = chosen_station(raw)
+        if station is not None:
+            areas = [station_place_area(station)]
+            place.widget.picker_params = {**place.widget.picker_params, "station": station.pk}
+        elif user.is_office:
+            return
+        else:
+            kept = list(
+                self.fields["station"]
+                .queryset.select_related("region")
+                .only("id", "region__path", "region__kind", "region__parent_id")[
+                    : MAX_OWN_AREAS + 1
+                ]
+            )
+            if len(kept) > MAX_OWN_AREAS:
+                return
+            areas = [station_place_area(s) for s in kept]
+        within = Q(pk__in=[])
+        for path in {area.path for area in areas if area is not None}:
+            within |= Q(path__startswith=path)
+        place.queryset = place.queryset.filter(within)
 
     def clean(self):
         data = super().clean()

@@ -396,7 +396,7 @@ class Suggestion(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.tracking_code} {self.title}"
+        return f"{self.formatted_code} {self.title}"
 
     def save(self, *args, **kwargs):
         # Derived, stored for indexed monthly grouping; kept in step with submitted_at.

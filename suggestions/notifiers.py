@@ -23,6 +23,8 @@ from django.utils.module_loading import import_string
 
 from congress_portal.masking import mask_phone
 
+from .codes import format_code
+
 logger = logging.getLogger("portal.notify")
 
 
@@ -56,7 +58,7 @@ class SmsGatewayNotifier:
             {
                 "phone": message.phone,
                 "template": message.template,
-                "params": {"code": message.tracking_code, "title": message.title[:20]},
+                "params": {"code": format_code(message.tracking_code), "title": message.title[:20]},
             }
         ).encode()
         request = urllib.request.Request(  # noqa: S310 (URL comes from settings)

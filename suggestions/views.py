@@ -580,6 +580,11 @@ class DeskStepView(DeskAccessMixin, View):
                 return self._again(request, suggestion, step, form)
         else:
             messages.success(request, message)
+            if not suggestions_visible_to(user).filter(pk=suggestion.pk).exists():
+                # The step took the row out of the actor's scope (a unit refusing, a delegate
+                # handing it to a colleague, staff dispatching it away): its page would be a
+                # 404 that swallows the confirmation, so land on the desk, which shows it.
+                return redirect("suggestions:desk")
         return redirect("suggestions:desk_detail", pk=suggestion.pk)
 
     def _again(self, request, suggestion, step, form):

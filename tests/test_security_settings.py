@@ -19,6 +19,7 @@ def test_deployment_checklist_is_clean_with_production_settings(tmp_path):
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "example.org",
+        "PORTAL_PUBLIC_BASE_URL": "https://example.org",
     }
     env.pop("SECURE_SSL_REDIRECT", None)  # the test settings switch it off; production keeps it
 
@@ -63,6 +64,18 @@ def test_production_settings_refuse_to_serve_without_a_secret_key(args):
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("public_url", ["", "http://example.org", "example.org"])
+def test_deploy_check_fails_without_a_secure_public_address(public_url):
+    result = _run(
+        ["manage.py", "check", "--deploy"],
+        SECRET_KEY=secrets.token_urlsafe(50),
+        PORTAL_PUBLIC_BASE_URL=public_url,
+    )
+
+    assert result.returncode != 0
+    assert "portal.E002" in result.stderr + result.stdout
 
 
 def test_development_commands_work_without_a_secret_key():

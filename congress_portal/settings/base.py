@@ -309,7 +309,10 @@ PORTAL_CONTACT_RETENTION_DAYS = env.int("PORTAL_CONTACT_RETENTION_DAYS", default
 # Audit and transition events are kept at least this long (Cybersecurity Law art. 21).
 PORTAL_AUDIT_RETENTION_DAYS = max(180, env.int("PORTAL_AUDIT_RETENTION_DAYS", default=365))
 PORTAL_NOTIFIER = env.str("PORTAL_NOTIFIER", default="suggestions.notifiers.LoggingNotifier")
-PORTAL_PUBLIC_BASE_URL = env.str("PORTAL_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# The address residents open (printed on ballot slips and bulletins as links and QR codes),
+# e.g. https://rd.example.gov.cn. Unset in development: the request's own host and port are used.
+# `check --deploy` fails without an https address (congress_portal/checks.py).
+PORTAL_PUBLIC_BASE_URL = env.str("PORTAL_PUBLIC_BASE_URL", default="")
 PORTAL_PRIVACY_CONTACT = env.str("PORTAL_PRIVACY_CONTACT", default="0937-0000000")
 # `make bench` (scripts/bench.py) routes its yardstick, a bare template page at /_bench/bare/,
 # only with this on; it is never on in production.

@@ -1,6 +1,7 @@
 """The dashboard page: login, scope by role, 404 outside it, links to the desk list."""
 
 import re
+from html import unescape as html_unescape
 
 import pytest
 from django.urls import reverse
@@ -167,6 +168,31 @@ def test_the_office_sees_the_delegates_behind_in_the_area_it_opened(client, dist
 
 
 @pytest.mark.django_db
+def test_a_long_behind_list_is_capped_and_links_to_the_paged_list_of_the_behind(
+    client, district, today_frozen, monkeypatch
+):
+    # Issue 14: ~150 delegates behind made a 14,800 px page.
+    from delegates.models import Delegate
+    from tests.delegates.factories import DelegateFactory
+
+    monkeypatch.setattr("dashboard.selectors.DELEGATES_BEHIND_LIMIT", 2)
+    for n in range(3):
+        DelegateFactory(name=f"落后代表{n}").stations.add(district.c)
+    client.force_login(district.staff_c)
+    html = client.get(URL).content.decode()
+    section = html.split('id="behind-title"', 1)[1].split("</section>")[0]
+    stationed = Delegate.objects.filter(stations=district.c).count()
+    assert section.count('<th scope="row">') == 2
+    assert f'data-behind="{stationed}" data-shown="2"' in section
+    link = re.search(r'href="([^"]*/delegates/performance/[^"]*)"', section).group(1)
+    params = dict(pair.split("=") for pair in html_unescape(link).split("?", 1)[1].split("&"))
+    assert params["status"] == "behind" and params["station"] == str(district.c.pk)
+    listing = client.get(html_unescape(link))
+    assert listing.status_code == 200
+    assert "落后代表2" in listing.content.decode()
+
+
+@pytest.mark.django_db
 def test_a_scope_with_too_many_delegates_links_to_their_files(
     client, district, today_frozen, monkeypatch
 ):
@@ -288,3 +314,36 @@ def test_kept_figures_are_a_minute_old_at_most_and_never_another_scopes(
     assert figure(client.get(URL, {"period": "year"}), "received") == str(at_a + 1)
     client.force_login(district.office)
     assert figure(client.get(URL, {"period": "year"}), "received") == str(everything + 1)
+
+
+@pytest.mark.django_db
+def test_overdue_open_suggestions_count_against_a_units_on_time_rate(
+    client, walk_to, office_user, unit_staff_user, handling_unit
+):
+    # Issue 14: 100 % beside 7 overdue items, because only replies made were counted.
+    import datetime
+
+    from congress_portal.clock import frozen_at
+    from dashboard.rollups import refresh_overdue
+    from suggestions import services
+
+    with frozen_at(datetime.datetime(2026, 3, 2, 10)):
+        answered = walk_to(State.IN_PROGRESS)
+        services.suggestion_unit_reply(suggestion=answered, actor=unit_staff_user, text="已修复。")
+        late = walk_to(State.DISPATCHED)
+        walk_to(State.DISPATCHED, title="同样逾期")
+    with frozen_at(datetime.datetime(2026, 3, 16, 10)):
+        assert refresh_overdue() == 2  # the two dispatched on 2 March, 5 working days
+        assert Suggestion.objects.get(pk=late.pk).is_overdue
+        client.force_login(office_user)
+        response = client.get(URL, {"period": "year"})
+    rows = [
+        cells
+        for table in response.context["tables"]
+        for label, cells in table.rows
+        if label.value == handling_unit.name
+    ]
+    assert rows, "the unit's row"
+    # 1 reply in time; 2 suggestions overdue without a reply: 1 / (1 + 2).
+    overdue, replies, rate = rows[0][1].value, rows[0][2].value, rows[0][3].value
+    assert (overdue, replies, rate) == (2, 1, "33.3%")

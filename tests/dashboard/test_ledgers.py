@@ -141,7 +141,7 @@ def test_office_suggestion_ledger_has_one_row_per_suggestion_masked_and_audited(
     rows = records(sheet)
     assert len(rows) == Suggestion.objects.count()
     codes = {row[1].value for row in rows}
-    assert codes == set(Suggestion.objects.values_list("tracking_code", flat=True))
+    assert codes == {s.formatted_code for s in Suggestion.objects.all()}
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["C"].width >= 20
     for cell in all_cells(sheet):
@@ -194,6 +194,32 @@ def test_asking_for_full_phones_without_the_right_is_refused(client, district, t
     )
     assert [str(m) for m in response.context["messages"]]
     assert not AuditEvent.objects.filter(action="ledger.export").exists()
+
+
+@pytest.mark.django_db
+def test_station_staff_with_the_reveal_permission_still_export_masked(
+    client, district, today_frozen
+):
+    # The right is an office right: a permission granted to station staff by mistake does
+    # not put full numbers into their ledger, asked for or not.
+    staff = district.staff_a
+    staff.user_permissions.add(Permission.objects.get(codename="reveal_phone"))
+    client.force_login(staff)
+    full = set(
+        Suggestion.objects.filter(station=district.a)
+        .exclude(submitter_phone="")
+        .values_list("submitter_phone", flat=True)
+    )
+    assert full
+    refused = ask(client, "suggestions", {"contacts": "full", "purpose": "回访满意度电话调查"})
+    assert refused["Location"] == reverse("dashboard:ledgers")
+    assert not LedgerExport.objects.exists()
+
+    sheet = ledger(client, "suggestions")
+    rows = records(sheet)
+    assert not full & {row[8].value for row in rows}
+    event = AuditEvent.objects.get(action="ledger.export")
+    assert event.detail["phones"] == "masked" and event.detail["rows"] == len(rows)
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.db.models import Q
 
+from congress_portal.clock import frozen_at
 from delegates.models import Activity, AnnualReport, Delegate, FixedContact, Level, YearlyTarget
 from delegates.performance import Status, performance_for, performance_of, quarter_name
 from delegates.services import activity_record, yearly_targets_set
@@ -128,6 +129,44 @@ def test_counted_targets_are_on_track_while_keeping_pace_with_the_year(delegate,
     assert performance_of(delegate, 2026).item(M.VISITS).status == Status.BEHIND
     # Last year is over: 4 of 10 is behind, 10 of 10 met.
     assert performance_of(delegate, 2025).item(M.VISITS).status == Status.BEHIND
+
+
+@pytest.mark.parametrize(
+    ("on", "expected"),
+    [
+        (datetime.date(2026, 1, 15), Status.ON_TRACK),
+        (datetime.date(2026, 7, 1), Status.ON_TRACK),
+        (datetime.date(2026, 11, 30), Status.ON_TRACK),
+        (datetime.date(2026, 12, 1), Status.BEHIND),  # issue 14: read "on track"
+        (datetime.date(2026, 12, 31), Status.BEHIND),
+        (datetime.date(2027, 1, 2), Status.BEHIND),  # the year is over
+    ],
+)
+def test_a_yearly_report_not_given_is_behind_once_no_month_is_left(delegate, on, expected):
+    with frozen_at(datetime.datetime(on.year, on.month, on.day, 10)):
+        assert performance_of(delegate, 2026).item(M.REPORTS).status == expected
+
+
+@pytest.mark.parametrize(
+    ("on", "count", "expected"),
+    [
+        # 10 visits a year: the pace (rounded down) and what is left to do must both hold.
+        (datetime.date(2026, 11, 15), 9, Status.ON_TRACK),
+        (datetime.date(2026, 12, 1), 9, Status.BEHIND),
+        (datetime.date(2026, 12, 1), 10, Status.MET),
+        (datetime.date(2026, 3, 1), 1, Status.ON_TRACK),
+        (datetime.date(2026, 3, 1), 0, Status.BEHIND),
+        (datetime.date(2026, 12, 31), 9, Status.BEHIND),
+        (datetime.date(2026, 1, 10), 0, Status.ON_TRACK),
+    ],
+)
+def test_a_counted_target_compares_against_the_time_left_in_the_year(delegate, on, count, expected):
+    for day in range(1, count + 1):
+        ActivityFactory(
+            kind=Activity.Kind.VISIT, date=datetime.date(2026, 1, day), participants=[delegate]
+        )
+    with frozen_at(datetime.datetime(on.year, on.month, on.day, 10)):
+        assert performance_of(delegate, 2026).item(M.VISITS).status == expected
 
 
 def test_the_annual_report_meets_the_yearly_report_target(delegate, office_user, frozen):

@@ -202,6 +202,68 @@ def test_the_office_records_a_group_activity_directly(
     assert set(Activity.objects.get().participants.all()) == {delegate, other_delegate}
 
 
+def test_the_activity_form_saved_with_its_defaults_records_nothing(
+    client, delegate, delegate_user, frozen
+):
+    # Issue 14: the untouched form recorded a 进站接待 with 0 residents and no title, and it
+    # counted toward 月进站.
+    client.force_login(delegate_user)
+    page = client.get(reverse("delegates:activity_create"))
+    form = page.context["form"]
+    defaults = {
+        "submission_key": form["submission_key"].value(),
+        "kind": form["kind"].value() or Activity.Kind.choices[0][0],
+        "date": form["date"].value().isoformat(),
+        "title": "",
+        "place": "",
+        "station": "",
+        "residents_contacted": form["residents_contacted"].value(),
+        "notes": "",
+    }
+    assert defaults["kind"] == Activity.Kind.RECEPTION
+    response = client.post(reverse("delegates:activity_create"), defaults)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "residents_contacted" in errors and "station" in errors
+    assert not Activity.objects.exists()
+    assert performance_for([delegate], 2026)[0].item(M.STATION_MONTHS).count == 0
+
+    own = delegate.stations.first()
+    done = client.post(
+        reverse("delegates:activity_create"),
+        {**defaults, "station": own.pk, "residents_contacted": "3"},
+    )
+    assert done.status_code == 302
+    assert Activity.objects.get().title  # the kind of activity stands in for the title
+
+
+@pytest.mark.parametrize(
+    ("kind", "title", "residents", "field"),
+    [
+        (Activity.Kind.VISIT, "走访困难群众", "0", "residents_contacted"),
+        (Activity.Kind.TRAINING, "", "0", "title"),
+        (Activity.Kind.RESEARCH, "", "", "title"),
+        (Activity.Kind.TRAINING, "代表履职培训", "0", None),
+        (Activity.Kind.CONSTITUENCY, "", "25", None),
+    ],
+)
+def test_each_kind_of_activity_needs_what_makes_it_real(
+    client, delegate_user, frozen, kind, title, residents, field
+):
+    client.force_login(delegate_user)
+    response = client.post(
+        reverse("delegates:activity_create"),
+        _activity_form(kind=kind, title=title, residents_contacted=residents),
+    )
+    if field is None:
+        assert response.status_code == 302
+        assert Activity.objects.count() == 1
+    else:
+        assert response.status_code == 200
+        assert field in response.context["form"].errors
+        assert not Activity.objects.exists()
+
+
 def test_a_bad_activity_form_keeps_what_was_typed_and_saves_nothing(client, delegate_user, frozen):
     client.force_login(delegate_user)
     response = client.post(
@@ -264,10 +326,15 @@ def test_a_diary_note_becomes_one_suggestion_and_shows_its_tracking_code(
     assert suggestion.channel == Channel.DIARY
     assert suggestion.state == State.ACCEPTED
     assert suggestion.delegate == delegate
-    assert suggestion.tracking_code in client.get(reverse("delegates:diary")).content.decode()
+    diary = client.get(reverse("delegates:diary"))
+    # One format everywhere: the code in groups of four, as staff read it out.
+    assert suggestion.formatted_code in diary.content.decode()
+    assert f">{suggestion.tracking_code}<" not in diary.content.decode()
+    assert suggestion.formatted_code in " ".join(str(m) for m in diary.context["messages"])
     # A second turn (double click, back button) makes no second suggestion.
-    client.post(url, form)
+    again = client.post(url, form, follow=True)
     assert Suggestion.objects.count() == 1
+    assert suggestion.formatted_code in " ".join(str(m) for m in again.context["messages"])
 
 
 def test_a_note_goes_only_to_a_station_the_delegate_is_stationed_at(

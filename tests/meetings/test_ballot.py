@@ -353,6 +353,34 @@ def test_the_printed_sheets_qr_codes_hold_the_code_only_in_the_url_fragment(
         assert 'name="item_' in page.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("configured", "expected"),
+    [
+        ("", "http://portal.test:8123"),  # development: the port the portal is served on
+        ("https://rd.example.gov.cn/", "https://rd.example.gov.cn"),
+    ],
+    ids=["request-host", "configured"],
+)
+def test_the_sheets_qr_codes_and_address_open_where_the_portal_is_served(
+    client, prepared, station_staff_user, settings, configured, expected
+):
+    settings.PORTAL_PUBLIC_BASE_URL = configured
+    settings.ALLOWED_HOSTS = ["portal.test", "testserver"]
+    client.force_login(station_staff_user)
+    sheet = client.post(
+        reverse("meetings:ballot_issue", args=[prepared.meeting.pk]),
+        {"issue_key": "0b7a2f7e-3f8d-4a53-9a43-51c6ad1e6f20"},
+        HTTP_HOST="portal.test:8123",
+    )
+    html = sheet.content.decode()
+    entry = expected + _entry_path(prepared)
+    decoded = [_decode_svg(svg) for svg in re.findall(r"<svg .*?</svg>", html, flags=re.S)]
+    assert len(decoded) == 3
+    assert all(url.startswith(entry + "#") for url in decoded)
+    assert entry.split("://", 1)[1] in html  # the address printed for typing
+    assert "127.0.0.1:8000" not in html
+
+
 def _decode_svg(svg: str) -> str:
     """Rasterise the sheet's SVG QR (one path of horizontal runs) and decode it with zxing."""
     size = int(re.search(r'viewBox="0 0 (\d+) \d+"', svg).group(1))

@@ -344,7 +344,8 @@ def test_a_topics_suggestions_show_the_meeting_in_their_trail(topic, bench):
 def test_the_public_meeting_page_shows_topics_but_not_suggestion_details(client, topic, bench):
     page = client.get(bench.get_absolute_url()).content.decode()
     assert topic.title in page
-    assert topic.suggestions.first().tracking_code not in page
+    first = topic.suggestions.first()
+    assert first.tracking_code not in page and first.formatted_code not in page
 
 
 def test_every_staff_page_renders_for_the_office(

@@ -177,6 +177,29 @@ def test_the_qr_code_encodes_the_suggestion_address(client, station, settings):
     assert decoded[0].text == f"https://rd.example.gov.cn/suggestions/new/?station={station.pk}"
 
 
+def test_without_a_configured_address_the_bulletin_prints_the_requests_own_host(
+    client, station, settings
+):
+    import io
+
+    import segno
+
+    settings.PORTAL_PUBLIC_BASE_URL = ""
+    settings.ALLOWED_HOSTS = ["portal.test", "testserver"]
+    expected = f"http://portal.test:8123/suggestions/new/?station={station.pk}"
+    page = client.get(reverse("stations:bulletin", args=[station.pk]), HTTP_HOST="portal.test:8123")
+    assert expected in page.content.decode()
+    assert "127.0.0.1:8000" not in page.content.decode()
+    qr = client.get(
+        reverse("stations:bulletin_qr", args=[station.pk]), HTTP_HOST="portal.test:8123"
+    )
+    buffer = io.BytesIO()
+    segno.make(expected, error="m").save(
+        buffer, kind="svg", scale=4, border=2, xmldecl=False, title=station.name
+    )
+    assert qr.content == buffer.getvalue()
+
+
 def test_a_bad_month_on_the_bulletin_falls_back_to_this_month(client, station):
     for month in ("abc", "2026-13", "99999-01", "\x00"):
         response = client.get(reverse("stations:bulletin", args=[station.pk]), {"month": month})
@@ -418,6 +441,7 @@ def test_the_log_form_puts_three_issues_in_the_loop_and_the_figures_move(
         again = client.post(reverse("stations:day_log", args=[day.pk]), data)  # double click
         after = client.get(reverse("stations:detail", args=[station.pk])).context["figures"]
         ledger = client.get(reverse("stations:ledger", args=[station.pk])).content.decode()
+        log = client.get(reverse("stations:day_log", args=[day.pk])).content.decode()
 
     assert response.status_code == 302, response.context and response.context["form"].errors
     assert again.status_code in (200, 302)
@@ -430,6 +454,9 @@ def test_the_log_form_puts_three_issues_in_the_loop_and_the_figures_move(
     assert re.search(r'stations-ledger-visitors">9<', ledger)
     assert re.search(r'stations-ledger-suggestions">3<', ledger)
     assert "13800138000" not in ledger
+    # The codes read out to residents, in groups of four as everywhere else.
+    for suggestion in suggestions:
+        assert f"<code>{suggestion.formatted_code}</code>" in log
 
 
 def test_a_bad_issue_row_saves_nothing_and_keeps_the_input(

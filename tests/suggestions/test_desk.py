@@ -221,6 +221,33 @@ def test_the_unit_refuses_and_it_is_back_with_the_delegate(
     assert _listed(_queue(client, "mine"), suggestion)
 
 
+def test_a_unit_that_refuses_lands_on_its_desk_with_the_confirmation(
+    client, walk_to, unit_staff_user
+):
+    suggestion = walk_to(State.DISPATCHED)
+    client.force_login(unit_staff_user)
+    response = _step(client, suggestion, "refuse", **{"refuse-text": "不属于本单位职责"})
+    assert response.status_code == 302 and response.url == reverse("suggestions:desk")
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert [m.level_tag for m in page.context["messages"]] == ["success"]
+    assert 'class="alert alert-success"' in page.content.decode()
+    # The refused suggestion is no longer the unit's to see: its page would be a 404.
+    assert _detail(client, suggestion).status_code == 404
+
+
+def test_a_step_that_keeps_the_row_visible_returns_to_its_page(client, walk_to, delegate_user):
+    suggestion = walk_to(State.ACCEPTED)
+    client.force_login(delegate_user)
+    response = _step(
+        client,
+        suggestion,
+        "on_spot",
+        **{"on_spot-text": "当场联系物业修好", "on_spot-feedback_channel": "on_site"},
+    )
+    assert response.url == reverse("suggestions:desk_detail", args=[suggestion.pk])
+
+
 def test_send_back_returns_the_reply_to_the_unit(client, walk_to, delegate_user, unit_staff_user):
     suggestion = walk_to(State.UNIT_REPLIED)
     client.force_login(delegate_user)
@@ -254,6 +281,9 @@ def test_merge_by_tracking_code(client, walk_to, submit, delegate_user):
     duplicate.refresh_from_db()
     assert duplicate.state == State.MERGED and duplicate.merged_into == survivor
     assert duplicate.formatted_code in _detail(client, survivor).content.decode()
+    # The duplicate's trail names the survivor the way the code is read out.
+    trail = _detail(client, duplicate).content.decode()
+    assert f'<span class="desk-event-data">{survivor.formatted_code}</span>' in trail
 
 
 def test_office_reassigns_to_another_delegate(client, walk_to, station, office_user):
@@ -330,6 +360,36 @@ def test_staff_enter_a_suggestion_heard_by_phone_and_hand_it_to_a_delegate(
     assert suggestion.state == State.ACCEPTED and suggestion.delegate == delegate
     page = client.get(response["Location"]).content.decode()
     assert suggestion.formatted_code in page
+
+
+def test_staff_are_offered_only_the_communities_of_their_own_streets_area(
+    client, station, category, station_staff_user
+):
+    # Issue 14: 东南街道's staff were offered 中垛乡's villages.
+    from stations.models import Region
+    from tests.stations.factories import StationFactory
+
+    own = Region.objects.create(name="新民社区", kind=Region.Kind.COMMUNITY, parent=station.region)
+    township = Region.objects.create(
+        name="中垛乡", kind=Region.Kind.TOWNSHIP, parent=station.region.parent
+    )
+    elsewhere = Region.objects.create(name="王庄村", kind=Region.Kind.VILLAGE, parent=township)
+    StationFactory(name="中垛乡人大代表联络站", region=township)
+    client.force_login(station_staff_user)
+
+    for params in ({}, {"station": station.pk}):
+        page = client.get(reverse("suggestions:desk_new"), params)
+        offered = set(page.context["form"].fields["place"].queryset)
+        assert own in offered and elsewhere not in offered, params
+        assert "王庄村" not in page.content.decode()
+
+    data = _entry_form(client, channel=Channel.PHONE, station=station.pk, category=category.pk)
+    refused = client.post(reverse("suggestions:desk_new"), {**data, "place": elsewhere.pk})
+    assert refused.status_code == 200 and "place" in refused.context["form"].errors
+    assert not Suggestion.objects.exists()
+    saved = client.post(reverse("suggestions:desk_new"), {**data, "place": own.pk})
+    assert saved.status_code == 302
+    assert Suggestion.objects.get().place == own
 
 
 def test_a_reception_day_channel_needs_the_day_of_the_same_station(

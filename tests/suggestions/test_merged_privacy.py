@@ -37,7 +37,7 @@ def test_the_duplicate_page_shows_only_its_own_data_and_the_outcome(client, merg
     assert survivor.title not in html
     assert survivor.content not in html
     assert survivor.address not in html or not survivor.address
-    assert survivor.tracking_code not in html
+    assert survivor.tracking_code not in html and survivor.formatted_code not in html
     assert survivor.submitter_phone[-4:] not in html
     assert survivor.reply in html  # the outcome: the reply given
     assert page.context["can_rate"] is False
