@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -19,6 +20,9 @@ def test_deployment_checklist_is_clean_with_production_settings(tmp_path):
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "example.org",
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "FIELD_HASH_KEY": secrets.token_urlsafe(32),
+        "BACKUP_ENCRYPTION_KEY": Fernet.generate_key().decode(),
     }
     env.pop("SECURE_SSL_REDIRECT", None)  # the test settings switch it off; production keeps it
 
@@ -63,6 +67,27 @@ def test_production_settings_refuse_to_serve_without_a_secret_key(args):
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["manage.py", "check", "--deploy"],
+        ["-c", "import congress_portal.wsgi"],
+    ],
+    ids=["deploy-check", "wsgi"],
+)
+def test_production_settings_refuse_to_serve_without_the_field_keys(args):
+    result = _run(
+        args,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        FIELD_ENCRYPTION_KEYS="",
+        FIELD_HASH_KEY=secrets.token_urlsafe(32),
+        BACKUP_ENCRYPTION_KEY=Fernet.generate_key().decode(),
+    )
+
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS must be set" in result.stderr
 
 
 def test_development_commands_work_without_a_secret_key():
