@@ -20,6 +20,7 @@ CODE = re.compile(r"<code>([a-z2-7]{4}-[a-z2-7]{4})</code>")
 def _second_factor_on(settings):
     settings.PORTAL_OFFICE_OTP = True
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
 
 
 @pytest.fixture
