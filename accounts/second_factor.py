@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from congress_portal.clock import now
 
-from .models import EnrolmentToken, Role
+from .models import AuditEvent, EnrolmentToken, Role
 from .services import audit_record
 
 TOKEN_LIFETIME = datetime.timedelta(hours=72)
@@ -176,6 +176,37 @@ def second_factor_enrol(
             request=request,
             obj=user,
             detail={"token": token_id, "recovery_codes": len(codes)},
+        )
+    return codes
+
+
+def recovery_codes_renew(
+    *, user, device: TOTPDevice, code: str, request: HttpRequest | None = None
+) -> list[str] | None:
+    """New recovery codes for ``user``'s own second factor, given the app's current code;
+    the old codes stop working. Returns the codes (to be shown once), or None for a wrong code
+    (audited as a failure; django-otp's throttle slows guessing)."""
+    if device.user_id != user.pk or not device.confirmed:
+        raise ValidationError(gettext("Set up your authenticator app first."))
+    if not device.verify_token(code):
+        audit_record(
+            action="otp.failed",
+            actor=user,
+            request=request,
+            obj=user,
+            outcome=AuditEvent.Outcome.FAILURE,
+            detail={"for": "recovery_codes"},
+        )
+        return None
+    with transaction.atomic():
+        replaced = StaticToken.objects.filter(device__user=user).count()
+        codes = _recovery_codes_replace(user=user)
+        audit_record(
+            action="otp.recovery_renewed",
+            actor=user,
+            request=request,
+            obj=user,
+            detail={"recovery_codes": len(codes), "replaced": replaced},
         )
     return codes
 

@@ -40,6 +40,8 @@ from .second_factor import (
     enrolment_token_revoke,
     pending_tokens,
     recovery_code_use,
+    recovery_codes_renew,
+    requires_second_factor,
     second_factor_enrol,
     second_factor_reset,
 )
@@ -226,6 +228,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
                     _("My public profile"),
                     _("What residents see about you."),
                     delegate.get_absolute_url(),
+                )
+            )
+        if requires_second_factor(user):
+            links.append(
+                RoleLink(
+                    _("New recovery codes"),
+                    _("Replace your recovery codes; the old ones stop working."),
+                    reverse("accounts:recovery_codes"),
                 )
             )
         links.append(
@@ -434,6 +444,52 @@ class SecondFactorView(LoginRequiredMixin, TemplateView):
                 "your second factor if your phone is lost, or to give you new recovery codes."
             )
         messages.warning(self.request, message)
+
+
+@method_decorator(never_cache, name="dispatch")  # the new codes stay out of caches
+class RecoveryCodesView(LoginRequiredMixin, TemplateView):
+    """New recovery codes for one's own second factor (used up, or seen by someone): the app's
+    current code confirms it is the owner, the old codes stop working, the new ones are shown
+    once."""
+
+    template_name = "accounts/recovery_codes_renew.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+            if self.device is None:
+                messages.info(request, gettext("Set up your authenticator app first."))
+                return redirect("accounts:second_factor")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=EnrolmentCodeForm()))
+
+    def post(self, request, *args, **kwargs):
+        user = request.user
+        form = EnrolmentCodeForm(request.POST)
+        if not hit(request, f"recovery:{user.pk}", limit=ENROL_LIMIT, window=ENROL_WINDOW):
+            form.is_valid()
+            form.add_error(None, gettext("Too many tries. Wait 15 minutes, then try again."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        codes = recovery_codes_renew(
+            user=user, device=self.device, code=form.cleaned_data["token"], request=request
+        )
+        if codes is None:
+            form.add_error("token", SecondFactorView.WRONG_CODE)
+            return self.render_to_response(self.get_context_data(form=form))
+        # Rendered, not redirected to: the codes are shown this once and kept nowhere else.
+        return render(
+            request,
+            "accounts/recovery_codes.html",
+            {
+                "codes": [f"{code[:4]}-{code[4:]}" for code in codes],
+                "next": reverse("accounts:home"),
+                "renewed": True,
+            },
+        )
 
 
 # -- enrolment tokens: the office's page --

@@ -6,7 +6,10 @@ from django.conf import settings
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
 
+from . import crypto
+
 MISSING_KEY = "SECRET_KEY must be set when DEBUG is off."
+MISSING_BACKUP_KEY = "BACKUP_ENCRYPTION_KEY must be set when DEBUG is off."
 
 
 def _key_missing() -> bool:
@@ -23,6 +26,29 @@ def require_secret_key() -> None:
     runserver alike). Commands such as makemigrations still work without one."""
     if _key_missing():
         raise ImproperlyConfigured(MISSING_KEY)
+    problems = encryption_problems()
+    if problems:
+        raise ImproperlyConfigured(problems[0][0])
+
+
+def encryption_problems() -> list[tuple[str, str]]:
+    """(message, check id) of each missing or malformed encryption key: residents' data cannot
+    be written without the field keys, matched without the hash key, backed up without the
+    backup key."""
+    problems = []
+    try:
+        crypto.fernet()
+    except ImproperlyConfigured as error:
+        problems.append((str(error), "portal.E002"))
+    if not settings.FIELD_HASH_KEY:
+        problems.append((crypto.MISSING_HASH_KEY, "portal.E003"))
+    from .backups import BackupError, backup_key
+
+    try:
+        backup_key()
+    except BackupError as error:
+        problems.append((str(error), "portal.E004"))
+    return problems
 
 
 @register(deploy=True)
@@ -51,7 +77,20 @@ def public_base_url_check(app_configs, **kwargs):
             Error(
                 PUBLIC_URL_MISSING,
                 hint="Set PORTAL_PUBLIC_BASE_URL, e.g. https://rd.example.gov.cn.",
-                id="portal.E002",
+                id="portal.E005",
             )
         ]
     return []
+
+
+@register(deploy=True)
+def encryption_keys_check(app_configs, **kwargs):
+    return [
+        Error(
+            message,
+            hint="Set FIELD_ENCRYPTION_KEYS, FIELD_HASH_KEY and BACKUP_ENCRYPTION_KEY "
+            "(README: 'Keys for residents' data').",
+            id=check_id,
+        )
+        for message, check_id in encryption_problems()
+    ]

@@ -243,7 +243,8 @@ class YearlyTargetAdmin(OfficeModelAdmin):
 class FixedContactAdmin(OfficeModelAdmin):
     list_display = ("delegate", "name", "place", "since", "until")
     list_filter = ("since",)
-    search_fields = ("delegate__name", "delegate__name_pinyin", "name", "place")
+    # Not the resident's name: it is encrypted at rest, the database cannot search it.
+    search_fields = ("delegate__name", "delegate__name_pinyin", "place")
     ordering = ("delegate__name_pinyin", "-since")
     autocomplete_fields = ("delegate",)
     list_select_related = ("delegate",)

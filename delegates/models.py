@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from congress_portal.clock import now
+from congress_portal.crypto import EncryptedTextField
 
 
 class Level(models.TextChoices):
@@ -381,7 +382,8 @@ class YearlyTarget(models.Model):
 class FixedContact(models.Model):
     """A resident a delegate keeps in fixed contact with (固定联系选民), seed 002: ≥5 a year.
 
-    Only a name and a community: no phone is kept here, the delegate has it already.
+    Only a name and a community: no phone is kept here, the delegate has it already. The name
+    is encrypted at rest (congress_portal/crypto.py), so lists order by date, not by name.
     """
 
     delegate = models.ForeignKey(
@@ -390,7 +392,7 @@ class FixedContact(models.Model):
         on_delete=models.CASCADE,
         related_name="fixed_contacts",
     )
-    name = models.CharField(_("resident"), max_length=40)
+    name = EncryptedTextField(_("resident"), max_length=40)
     place = models.CharField(_("community or village"), max_length=80, blank=True)
     since = models.DateField(_("in contact since"))
     until = models.DateField(_("contact ended"), null=True, blank=True)
@@ -399,7 +401,7 @@ class FixedContact(models.Model):
     class Meta:
         verbose_name = _("fixed contact")
         verbose_name_plural = _("fixed contacts")
-        ordering = ["-since", "name"]
+        ordering = ["-since", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),

@@ -546,7 +546,7 @@ class FixedContactsView(RecordKeeperMixin, FormView):
         context = super().get_context_data(**kwargs)
         context.update(
             delegate=self.delegate,
-            contacts=self.delegate.fixed_contacts.order_by("until", "-since", "name"),
+            contacts=self.delegate.fixed_contacts.order_by("until", "-since", "pk"),
             own=user_delegate(self.request.user) == self.delegate,
         )
         return context

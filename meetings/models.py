@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from congress_portal.clock import now
+from congress_portal.crypto import EncryptedTextField
 from suggestions.models import RatingValue
 
 
@@ -56,7 +57,8 @@ class Meeting(models.Model):
     )
     unit_representatives = models.CharField(_("unit representatives"), max_length=500, blank=True)
     property_companies = models.CharField(_("property companies"), max_length=500, blank=True)
-    resident_representatives = models.CharField(
+    # Residents' names: encrypted at rest (congress_portal/crypto.py).
+    resident_representatives = EncryptedTextField(
         _("resident representatives"), max_length=500, blank=True
     )
     other_participants = models.TextField(

@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import uuid
 
+from congress_portal.crypto import encrypt
 from congress_portal.scale import Scale, through
 from suggestions.models import RatingValue
 
@@ -82,6 +83,7 @@ def generate(scale: Scale, count: int) -> None:
     m2m_topic = through(Topic, "suggestions")
     m2m_session = through(BallotSession, "suggestions")
     used_ids: set[int] = set()
+    residents = encrypt("居民代表、楼栋长")  # one token for every synthetic meeting
     for _ in range(count):
         station = rng.choice(stations)
         kind = rng.choices(kinds, weights)[0]
@@ -120,7 +122,7 @@ def generate(scale: Scale, count: int) -> None:
                 "社区党委书记、居委会主任",
                 "街道城建办" if kind != Meeting.Kind.RATING else "",
                 "小区物业服务中心" if kind == Meeting.Kind.BENCH else "",
-                "居民代表、楼栋长",
+                residents,
                 "",
                 "收集民意—确定议题—代表议事—跟踪落实",
                 "围绕居民反映集中的问题逐一议事，明确责任单位和完成时限。" if held else "",

@@ -1470,6 +1470,12 @@ def configure() -> dict:
         "DJANGO_SETTINGS_MODULE": "congress_portal.settings.base",
         "DEBUG": "false",
         "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
+        # Fixed, not random: the generated province is kept between runs and its residents'
+        # data was encrypted with these (synthetic data; never production keys).
+        "FIELD_ENCRYPTION_KEYS": os.environ.get("BENCH_FIELD_ENCRYPTION_KEYS")
+        or "YmVuY2gtb25seS1maWVsZC1rZXktc3ludGhldGljISE=",
+        "FIELD_HASH_KEY": os.environ.get("BENCH_FIELD_HASH_KEY") or "bench-only-hash-key",
+        "BACKUP_ENCRYPTION_KEY": "YmVuY2gtb25seS1iYWNrdXAta2V5LXN5bnRoZXRpYyE=",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PORTAL_BENCH": "true",
         "PROXY_COUNT": "1",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from congress_portal.clock import now, today
+from congress_portal.crypto import EncryptedTextField, PhoneDigestField
 from congress_portal.trees import check_no_cycle
 
 
@@ -220,10 +221,13 @@ class Suggestion(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    address = models.CharField(_("address"), max_length=200, blank=True)
-    # The resident's contact data: masked on every page, erased after the retention period.
-    submitter_name = models.CharField(_("name"), max_length=40, blank=True)
-    submitter_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The resident's address and contact data: encrypted at rest (congress_portal/crypto.py),
+    # masked on every page, name and phone erased after the retention period. The phone is
+    # matched only through its keyed digest (the ciphertext is random).
+    address = EncryptedTextField(_("address"), max_length=200, blank=True)
+    submitter_name = EncryptedTextField(_("name"), max_length=40, blank=True)
+    submitter_phone = EncryptedTextField(_("phone"), max_length=20, blank=True)
+    submitter_phone_digest = PhoneDigestField(_("phone digest"), source="submitter_phone")
     consent_disclosure = models.BooleanField(_("agrees to public disclosure"), default=False)
     contact_erased_at = models.DateTimeField(_("contact erased at"), null=True, blank=True)
 
@@ -358,6 +362,12 @@ class Suggestion(models.Model):
             models.Index(fields=["state", "deadline"], name="sugg_state_deadline_idx"),
             models.Index(fields=["submitted_month", "state"], name="sugg_month_state_idx"),
             models.Index(fields=["submitted_at", "id"], name="sugg_desk_order_idx"),
+            # Exact matches on a phone (limits, duplicates), never on the encrypted column.
+            models.Index(
+                fields=["submitter_phone_digest"],
+                condition=~Q(submitter_phone_digest=""),
+                name="sugg_phone_digest_idx",
+            ),
             models.Index(fields=["state", "submitted_at", "id"], name="sugg_desk_state_idx"),
             models.Index(
                 fields=["submitted_at", "id"],

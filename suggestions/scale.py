@@ -15,7 +15,7 @@ from collections import deque
 from django.conf import settings
 
 from accounts.models import Role
-from congress_portal.scale import Names, Scale, through
+from congress_portal.scale import Names, Scale, Sealed, through
 from stations.workdays import WorkCalendar
 
 from .codes import ALPHABET, LENGTH
@@ -127,6 +127,7 @@ SUGGESTION_COLUMNS = [
     "address",
     "submitter_name",
     "submitter_phone",
+    "submitter_phone_digest",
     "consent_disclosure",
     "contact_erased_at",
     "channel",
@@ -273,6 +274,7 @@ class Generator:
         self.scale = scale
         self.rng = scale.rng
         self.names = Names(scale.rng)
+        self.sealed = Sealed()
         self.facts = scale.facts
         self.deadline = _Deadlines()
         self.codes: set[str] = set()
@@ -450,9 +452,11 @@ class Generator:
             category_id,
             station,
             community,
-            f"{place_name}{rng.randint(1, 30)}号附近" if rng.random() < 0.5 else "",
-            "" if anonymous else self.names.person(),
-            "" if anonymous else self.names.phone(),
+            self.sealed.text(
+                f"{place_name}{rng.randint(1, 30)}号附近" if rng.random() < 0.5 else ""
+            ),
+            self.sealed.text("" if anonymous else self.names.person()),
+            *self.sealed.phone("" if anonymous else self.names.phone()),
             rng.random() < 0.7,
             None,
             channel,

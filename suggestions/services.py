@@ -791,7 +791,10 @@ def suggestion_erase_contact(*, suggestion: Suggestion) -> Suggestion:
     locked.submitter_name = ""
     locked.submitter_phone = ""
     locked.contact_erased_at = now()
-    _save(locked, ["submitter_name", "submitter_phone", "contact_erased_at"])
+    _save(
+        locked,
+        ["submitter_name", "submitter_phone", "submitter_phone_digest", "contact_erased_at"],
+    )
     _record(
         locked,
         verb=Verb.ERASE_CONTACT,

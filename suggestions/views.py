@@ -1,7 +1,5 @@
-import hashlib
 import uuid
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -16,6 +14,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.models import AuditEvent, Role
 from accounts.permissions import may_reveal_phones
 from accounts.services import audit_record
+from congress_portal.crypto import phone_digest
 from congress_portal.forms import add_service_error
 from congress_portal.masking import mask_phone
 from congress_portal.ratelimit import hit, hit_key
@@ -158,7 +157,9 @@ class SuggestionCreateView(FormView):
             return False
         phone = data.get("submitter_phone")
         if phone:
-            digest = hashlib.sha256(f"{settings.SECRET_KEY}:{phone}".encode()).hexdigest()[:24]
+            # The keyed digest the database keeps beside the encrypted phone: no plain number
+            # in the cache either.
+            digest = phone_digest(phone)
             if not hit_key(f"submit-phone:{digest}", limit=PHONE_LIMIT, window=SUBMIT_WINDOW):
                 return False
         return True

@@ -221,3 +221,31 @@ def test_the_text_index_keeps_its_statistics_target(province):
             "WHERE attrelid = 'sugg_search_gin_idx'::regclass"
         )
         assert cursor.fetchone()[0] == 1000
+
+
+def test_the_generated_residents_are_encrypted_and_decrypt(province):
+    from congress_portal.crypto import phone_digest
+    from congress_portal.masking import normalise_phone
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, submitter_name, submitter_phone, submitter_phone_digest, address "
+            "FROM suggestions_suggestion WHERE submitter_phone <> '' ORDER BY id LIMIT 50"
+        )
+        rows = cursor.fetchall()
+        cursor.execute(
+            "SELECT resident_representatives FROM meetings_meeting "
+            "WHERE resident_representatives <> '' LIMIT 5"
+        )
+        meetings = [row[0] for row in cursor.fetchall()]
+    assert rows and meetings
+    by_pk = Suggestion.objects.in_bulk([row[0] for row in rows])
+    for pk, name, phone, digest, address in rows:
+        assert name.startswith("gAAAA") and phone.startswith("gAAAA")
+        s = by_pk[pk]
+        assert normalise_phone(s.submitter_phone) == s.submitter_phone
+        assert len(s.submitter_phone) == 11 and s.submitter_name
+        assert digest == phone_digest(s.submitter_phone)
+        assert not address or s.address.endswith("号附近")
+    assert all(token.startswith("gAAAA") for token in meetings)
+    assert Meeting.objects.exclude(resident_representatives="").first().resident_representatives

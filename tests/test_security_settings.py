@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -20,6 +21,9 @@ def test_deployment_checklist_is_clean_with_production_settings(tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "example.org",
         "PORTAL_PUBLIC_BASE_URL": "https://example.org",
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "FIELD_HASH_KEY": secrets.token_urlsafe(32),
+        "BACKUP_ENCRYPTION_KEY": Fernet.generate_key().decode(),
     }
     env.pop("SECURE_SSL_REDIRECT", None)  # the test settings switch it off; production keeps it
 
@@ -72,10 +76,37 @@ def test_deploy_check_fails_without_a_secure_public_address(public_url):
         ["manage.py", "check", "--deploy"],
         SECRET_KEY=secrets.token_urlsafe(50),
         PORTAL_PUBLIC_BASE_URL=public_url,
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        FIELD_HASH_KEY=secrets.token_urlsafe(32),
+        BACKUP_ENCRYPTION_KEY=Fernet.generate_key().decode(),
     )
 
     assert result.returncode != 0
-    assert "portal.E002" in result.stderr + result.stdout
+    output = result.stderr + result.stdout
+    assert "portal.E005" in output
+    # Only the public address is wrong: no other check fails.
+    assert "portal.E00" not in output.replace("portal.E005", "")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["manage.py", "check", "--deploy"],
+        ["-c", "import congress_portal.wsgi"],
+    ],
+    ids=["deploy-check", "wsgi"],
+)
+def test_production_settings_refuse_to_serve_without_the_field_keys(args):
+    result = _run(
+        args,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        FIELD_ENCRYPTION_KEYS="",
+        FIELD_HASH_KEY=secrets.token_urlsafe(32),
+        BACKUP_ENCRYPTION_KEY=Fernet.generate_key().decode(),
+    )
+
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS must be set" in result.stderr
 
 
 def test_development_commands_work_without_a_secret_key():

@@ -23,6 +23,22 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
 
+# Encryption at rest of residents' personal data (congress_portal/crypto.py): Fernet keys,
+# comma-separated, newest first (new values are encrypted with the first; every key listed
+# still decrypts, so a new key is added in front, `rotate_field_keys` run, then the old key
+# dropped). FIELD_HASH_KEY keys the HMAC digests that let the portal match a phone number
+# without decrypting. BACKUP_ENCRYPTION_KEY encrypts the backup archives. Like SECRET_KEY,
+# dev-only defaults with DEBUG; production without them refuses to serve (congress_portal.checks).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default="")
+BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", default="")
+if DEBUG:
+    FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [
+        "ZGV2LW9ubHktZmllbGQta2V5LW5ldmVyLWluLXByb2Q="
+    ]
+    FIELD_HASH_KEY = FIELD_HASH_KEY or "dev-only-hash-key-never-use-in-production"
+    BACKUP_ENCRYPTION_KEY = BACKUP_ENCRYPTION_KEY or "ZGV2LW9ubHktYmFja3VwLWtleS1uZXZyLWluLXByb2Q="
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -5,6 +5,10 @@ import os
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Test-only keys (the dev defaults apply only with DEBUG, and the tests run with DEBUG off).
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWZpZWxkLWtleS10aGUtY3VycmVudCE=")
+os.environ.setdefault("FIELD_HASH_KEY", "test-only-hash-key-not-for-production")
+os.environ.setdefault("BACKUP_ENCRYPTION_KEY", "dGVzdC1vbmx5LWJhY2t1cC1rZXktbm90LWluLXByb2Q=")
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES, Q_CLUSTER

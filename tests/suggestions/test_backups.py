@@ -45,7 +45,7 @@ def _fresh_postgres(name):
 
 
 def test_a_backup_restores_into_a_fresh_database_with_its_files(data, tmp_path):
-    archive = tmp_path / "portal.tar.gz"
+    archive = tmp_path / "portal.tar.gz.enc"
     call_command("backup_portal", output=str(archive))
     assert archive.stat().st_size > 0
     media = tmp_path / "restored-media"
@@ -58,7 +58,9 @@ def test_a_backup_restores_into_a_fresh_database_with_its_files(data, tmp_path):
             titles = {row[0] for row in db.execute("select title from suggestions_suggestion")}
             events = db.execute("select count(*) from suggestions_suggestionevent").fetchone()[0]
     else:
-        name = f"portal_restore_{os.getpid()}"
+        # Named after the test database (test_<DATABASE_URL's name>), so that runs side by side
+        # on one server never share it.
+        name = f"{connection.settings_dict['NAME']}_restore_{os.getpid()}"
         params = _fresh_postgres(name)
         with psycopg.connect(**params) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -85,7 +87,7 @@ def test_a_backup_restores_into_a_fresh_database_with_its_files(data, tmp_path):
 
 
 def test_an_archive_of_another_engine_is_refused(tmp_path, data):
-    archive = tmp_path / "portal.tar.gz"
+    archive = tmp_path / "portal.tar.gz.enc"
     backup(archive)
     other = (
         "postgres://postgres@127.0.0.1:5432/x"

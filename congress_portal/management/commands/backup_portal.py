@@ -8,17 +8,20 @@ from congress_portal.backups import BackupError, backup
 
 
 class Command(BaseCommand):
-    help = "Write the database and uploaded files to one .tar.gz archive (safe while serving)."
+    help = (
+        "Write the database and uploaded files to one archive encrypted with "
+        "BACKUP_ENCRYPTION_KEY (safe while serving)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--output",
-            help="Archive path (default: backups/portal-<UTC time>.tar.gz under the project).",
+            help="Archive path (default: backups/portal-<UTC time>.tar.gz.enc under the project).",
         )
 
     def handle(self, *args, output=None, **options):
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-        path = Path(output or settings.BASE_DIR / "backups" / f"portal-{stamp}.tar.gz")
+        path = Path(output or settings.BASE_DIR / "backups" / f"portal-{stamp}.tar.gz.enc")
         try:
             manifest = backup(path)
         except BackupError as error:
