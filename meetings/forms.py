@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -117,8 +118,13 @@ class MeetingForm(forms.ModelForm):
         return data
 
 
+# A meeting's topic (议题). The msgid "Topic" alone is the resident's word for a category (类别):
+# the model's own name of a topic says which sense is meant.
+TOPIC_LABEL = capfirst(_("topic"))
+
+
 class TopicForm(KeyedForm):
-    title = forms.CharField(label=_("Topic"), max_length=120)
+    title = forms.CharField(label=TOPIC_LABEL, max_length=120)
     description = forms.CharField(
         label=_("What residents raised"),
         max_length=4000,
@@ -137,7 +143,7 @@ class TopicForm(KeyedForm):
 class ProposalAcceptForm(KeyedForm):
     """Accepting a proposed grouping: the suggestions it holds and a title to start from."""
 
-    title = forms.CharField(label=_("Topic"), max_length=120)
+    title = forms.CharField(label=TOPIC_LABEL, max_length=120)
     suggestions = forms.CharField(widget=forms.HiddenInput, max_length=2000)
 
     def clean_suggestions(self):
