@@ -345,7 +345,7 @@ def test_the_create_link_of_a_unit_preselects_it(office):
 
 def test_another_office_user_can_create_accounts_too():
     second = OfficeUserFactory()
-    user, password = services.user_create(
+    user, _password = services.user_create(
         actor=second, username="via_service", role=Role.OFFICE, full_name="服务"
     )
     assert user.password_must_change
