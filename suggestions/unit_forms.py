@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congress_portal.masking import normalise_phone
 from congress_portal.pickers import PickerChoiceField, clean_query
@@ -12,13 +13,13 @@ from .models import HandlingUnit
 
 
 class UnitFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Name"), method="filter_q", max_length=40)
+    q = django_filters.CharFilter(label=_("Unit name"), method="filter_q", max_length=40)
     level = django_filters.ChoiceFilter(
         label=_("Level"), choices=HandlingUnit.Level.choices, empty_label=_("All levels")
     )
     active = django_filters.ChoiceFilter(
         label=_("Status"),
-        choices=(("1", _("Active")), ("0", _("Closed"))),
+        choices=(("1", _("Active")), ("0", pgettext_lazy("unit", "Closed"))),
         method="filter_active",
         empty_label=_("Active and closed"),
     )
