@@ -124,6 +124,8 @@ class AccountFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         value = clean_query(value)
+        if value is None:
+            return queryset.none()  # control characters: nothing can match them
         if not value:
             return queryset
         return queryset.filter(Q(username__icontains=value) | Q(full_name__contains=value))

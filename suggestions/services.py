@@ -896,6 +896,8 @@ def handling_unit_set_member(*, unit: HandlingUnit, user, actor, member: bool) -
             )
         if not user.is_active:
             raise ValidationError({"account": gettext("This account is deactivated.")})
+        if not unit.is_active:
+            raise ValidationError({"account": gettext("This unit is closed already.")})
         unit.members.add(user)
     else:
         unit.members.remove(user)

@@ -30,6 +30,8 @@ class UnitFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         value = clean_query(value)
+        if value is None:
+            return queryset.none()  # control characters: nothing can match them
         if not value:
             return queryset
         lookup = "name__contains" if value.lower() == value.upper() else "name__icontains"

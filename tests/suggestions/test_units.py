@@ -80,6 +80,18 @@ def test_unit_page_has_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
+def test_close_page_has_a_fixed_number_of_queries(
+    office, handling_unit, walk_to, django_assert_max_num_queries
+):
+    for _ in range(3):
+        walk_to(State.DISPATCHED)
+
+    with django_assert_max_num_queries(12):
+        response = office.get(reverse("suggestions:unit_deactivate", args=[handling_unit.pk]))
+
+    assert response.status_code == 200
+
+
 def test_office_creates_and_edits_a_unit(office):
     response = office.post(
         reverse("suggestions:unit_new"),
