@@ -198,4 +198,3 @@ class AccountForm(forms.Form):
                 _("Enter a mobile number of 11 digits, or a landline with its area code.")
             )
         return phone
-
