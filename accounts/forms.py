@@ -155,7 +155,8 @@ class AccountForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # No role chosen beforehand: an office account must never be made by a missed field.
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose a role")), *Role.choices])
     stations = PickerMultipleChoiceField(
         "managed_stations",
         label=_("Stations (station staff)"),
