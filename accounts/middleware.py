@@ -56,13 +56,23 @@ class PasswordRotationMiddleware:
             if path not in allowed and not path.startswith(
                 (settings.STATIC_URL or "/static/", "/i18n/")
             ):
-                messages.warning(
-                    request,
-                    gettext(
-                        "Your password is more than %(days)d days old. Choose a new one to go on."
+                if user.password_must_change:
+                    messages.warning(
+                        request,
+                        gettext(
+                            "Your account has the initial password the congress office gave "
+                            "you. Choose your own password to go on."
+                        ),
                     )
-                    % {"days": settings.PASSWORD_MAX_AGE_DAYS},
-                )
+                else:
+                    messages.warning(
+                        request,
+                        gettext(
+                            "Your password is more than %(days)d days old. Choose a new one to "
+                            "go on."
+                        )
+                        % {"days": settings.PASSWORD_MAX_AGE_DAYS},
+                    )
                 return redirect("accounts:password_change")
         return self.get_response(request)
 

@@ -53,9 +53,18 @@ class User(AbstractUser):
         """True when the password is older than PASSWORD_MAX_AGE_DAYS (0 turns rotation off)."""
         days = settings.PASSWORD_MAX_AGE_DAYS
         changed = self.password_changed_at or self.date_joined
+        if self.password_must_change:
+            return True
         if not days or changed is None or not self.has_usable_password():
             return False
         return (now() - changed).days >= days
+
+    @property
+    def password_must_change(self) -> bool:
+        """True while the account holds the initial password the office gave it
+        (``accounts.services.user_create`` dates it long before any rotation period)."""
+        changed = self.password_changed_at
+        return changed is not None and changed.year <= 2000 and self.has_usable_password()
 
     @property
     def is_office(self):

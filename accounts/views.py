@@ -178,6 +178,18 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 ),
             ]
         if office:
+            links += [
+                RoleLink(
+                    _("Staff accounts"),
+                    _("Create accounts with their role and scope; deactivate those who left."),
+                    reverse("accounts:manage"),
+                ),
+                RoleLink(
+                    _("Handling units"),
+                    _("Units, their staff accounts and open work; close a unit and hand it over."),
+                    reverse("suggestions:units"),
+                ),
+            ]
             links.append(
                 RoleLink(
                     _("Import from Excel"),

@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
-from accounts.models import Role
+from accounts.models import Role, User
 from delegates.models import Constituency, Delegate, DelegateGroup, StationMembership
 from stations.models import ReceptionDay, Region, Station
 from suggestions.models import HandlingUnit
@@ -501,6 +501,34 @@ register(
         search=_search_by_name,
         label=lambda unit: unit.name,
         narrowers={"active": _active_only},
+    )
+)
+
+
+def _unit_staff_accounts(user):
+    """Active handling-unit staff accounts, for the office linking them to a unit."""
+    if not _active(user) or not user.is_office:
+        return User.objects.none()
+    return User.objects.filter(role=Role.UNIT_STAFF, is_active=True).order_by("username")
+
+
+def _search_accounts(queryset, query):
+    return queryset.filter(_contains("username", query) | Q(full_name__contains=query)).order_by(
+        _starts_first("username", query), "username"
+    )
+
+
+def account_label(user) -> str:
+    return f"{user.full_name}{SEPARATOR}{user.username}" if user.full_name else user.username
+
+
+register(
+    Picker(
+        name="unit_staff_accounts",
+        model=User,
+        scope=_unit_staff_accounts,
+        search=_search_accounts,
+        label=account_label,
     )
 )
 

@@ -319,3 +319,18 @@ class PerformanceFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["station"].scope(user)
         self.fields["group"].scope(user)
+
+
+class DelegateDeactivateForm(forms.Form):
+    """The serving delegate who takes over a leaving delegate's open suggestions."""
+
+    successor = PickerChoiceField(
+        "delegates",
+        label=_("Successor delegate"),
+        required=False,
+        help_text=_("Required when the delegate holds open suggestions."),
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].scope(actor)

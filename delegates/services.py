@@ -606,3 +606,94 @@ def yearly_targets_set(*, actor, year: int, level: str, values: dict[str, int | 
             detail={"year": year, "level": level, "values": values},
         )
     return changed
+
+
+# --- a delegate who no longer serves -----------------------------------------------------------
+
+
+def delegate_open_suggestions(delegate: Delegate):
+    """What a delegate holds now: taken and not yet answered to the resident (the states a
+    suggestion can be reassigned in)."""
+    from suggestions.models import ANNOTATIONS, Suggestion, Verb
+
+    return Suggestion.objects.filter(
+        delegate=delegate, state__in=sorted(ANNOTATIONS[Verb.REASSIGN])
+    )
+
+
+REASSIGN_BATCH = 200
+
+
+def delegate_deactivate(*, delegate: Delegate, successor: Delegate | None, actor) -> dict:
+    """A delegate stops serving: the record and its history stay (names in every trail, past
+    duties, activities, files); the open suggestions they hold go to ``successor`` (required
+    when there are any), each through ``suggestion_reassign`` (row lock, event); their duties
+    at reception days still to come end; their login account is deactivated. One transaction:
+    a delegate holds at most a few hundred suggestions. Returns what moved."""
+    from stations.services import duty_assignments_end_upcoming
+    from suggestions.models import Suggestion
+    from suggestions.services import suggestion_reassign
+
+    _require_office(actor)
+    with transaction.atomic():
+        locked = Delegate.objects.select_for_update().get(pk=delegate.pk)
+        if not locked.is_active:
+            raise ValidationError(gettext("This delegate no longer serves already."))
+        holding = delegate_open_suggestions(locked)
+        count = holding.count()
+        if successor is not None:
+            if successor.pk == locked.pk:
+                raise ValidationError(
+                    {"successor": gettext("Choose another delegate to take the suggestions over.")}
+                )
+            if not successor.is_active:
+                raise ValidationError({"successor": gettext("This delegate is no longer serving.")})
+        elif count:
+            raise ValidationError(
+                {
+                    "successor": gettext(
+                        "This delegate holds open suggestions: choose the delegate who takes "
+                        "them over."
+                    )
+                }
+            )
+        moved, last = 0, 0
+        note = gettext("%(name)s no longer serves.") % {"name": locked.name}
+        while count:
+            ids = list(
+                holding.filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:REASSIGN_BATCH]
+            )
+            if not ids:
+                break
+            for pk in ids:
+                suggestion_reassign(
+                    suggestion=Suggestion(pk=pk), delegate=successor, actor=actor, note=note
+                )
+                moved += 1
+            last = ids[-1]
+        duties = duty_assignments_end_upcoming(delegate=locked, actor=actor)
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        account = None
+        if locked.user_id is not None and locked.user.is_active:
+            from accounts.services import user_deactivate
+
+            account = user_deactivate(user=locked.user, actor=actor)
+        audit_record(
+            action="delegate.deactivate",
+            actor=actor,
+            obj=locked,
+            detail={
+                "name": locked.name,
+                "successor": successor.pk if successor else None,
+                "moved": moved,
+                "duties_ended": duties,
+                "account": account.pk if account else None,
+            },
+        )
+        performance.performance_refresh_later(
+            [locked.pk] + ([successor.pk] if successor else []), [today().year]
+        )
+    return {"moved": moved, "duties": duties, "account": account}

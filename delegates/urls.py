@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import office_views, views
 
 app_name = "delegates"
 
 urlpatterns = [
     path("", views.DelegateListView.as_view(), name="list"),
     path("<int:pk>/", views.DelegateDetailView.as_view(), name="detail"),
+    path(
+        "<int:pk>/deactivate/",
+        office_views.DelegateDeactivateView.as_view(),
+        name="deactivate",
+    ),
     # A delegate's own records (the office: anyone's).
     path("activities/", views.ActivityListView.as_view(), name="activity_list"),
     path("activities/new/", views.ActivityCreateView.as_view(), name="activity_create"),

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext
 
 from accounts.models import Role
@@ -398,6 +398,41 @@ def reception_day_set_duty(
     day.full_clean()
     day.save(update_fields=fields)
     return day
+
+
+def upcoming_duties(delegate) -> "models.QuerySet[DutyAssignment]":
+    """A delegate's duty at reception days still to come (today's too, until it is logged)."""
+    return DutyAssignment.objects.filter(
+        delegate=delegate,
+        reception_day__date__gte=today(),
+        reception_day__status=ReceptionDay.Status.SCHEDULED,
+    )
+
+
+@transaction.atomic
+def duty_assignments_end_upcoming(*, delegate, actor) -> int:
+    """Take a delegate off every duty still to come (they no longer serve); past duties and
+    their attendance stay. The days' versions move, so a roster open in an editor meanwhile
+    is told it changed. Returns how many duties ended."""
+    if actor is None or not actor.is_office:
+        raise NotAllowed(gettext("Only the congress office can do this."))
+    duties = upcoming_duties(delegate)
+    day_ids = list(duties.values_list("reception_day_id", flat=True))
+    if not day_ids:
+        return 0
+    # Locked as the roster's editor locks them, in id order.
+    list(ReceptionDay.objects.select_for_update().filter(pk__in=day_ids).order_by("pk"))
+    ended, _ = DutyAssignment.objects.filter(
+        delegate=delegate, reception_day_id__in=day_ids
+    ).delete()
+    ReceptionDay.objects.filter(pk__in=day_ids).update(version=models.F("version") + 1)
+    audit_record(
+        action="duty.end_upcoming",
+        actor=actor,
+        obj=delegate,
+        detail={"days": sorted(day_ids)},
+    )
+    return ended
 
 
 @transaction.atomic

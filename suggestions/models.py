@@ -108,6 +108,7 @@ class Verb(models.TextChoices):
     ACCEPT = "accept", _("accepted")
     ASSIGN = "assign", _("assigned to a delegate")
     REASSIGN = "reassign", _("reassigned")
+    TRANSFER_UNIT = "transfer_unit", _("moved to another handling unit")
     HANDLE_ON_SPOT = "handle_on_spot", _("handled on the spot")
     EXPLAIN = "explain", _("explained, not adopted")
     DISPATCH = "dispatch", _("dispatched to a handling unit")
@@ -148,6 +149,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 ANNOTATIONS: dict[str, frozenset[str]] = {
     Verb.SUBMIT: frozenset({S.SUBMITTED}),
     Verb.REASSIGN: frozenset({S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.UNIT_REPLIED}),
+    # A unit closed down (handling_unit_deactivate): its open work goes on at its successor.
+    Verb.TRANSFER_UNIT: frozenset({S.DISPATCHED, S.IN_PROGRESS, S.UNIT_REPLIED}),
     Verb.URGE: frozenset({S.DISPATCHED, S.IN_PROGRESS}),
     Verb.REQUEST_EXTENSION: frozenset({S.DISPATCHED, S.IN_PROGRESS}),
     Verb.DECIDE_EXTENSION: frozenset({S.DISPATCHED, S.IN_PROGRESS}),

@@ -3,13 +3,13 @@ what each role may see (SECURITY.md 6); every list, detail, transition, attachme
 goes through it.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Role
 from congress_portal.clock import today
 from stations.models import Station
 
-from .models import WITH_UNIT_STATES, Suggestion
+from .models import ANNOTATIONS, WITH_UNIT_STATES, HandlingUnit, Suggestion, Verb
 
 MAX_STATION_DEPTH = 4
 
@@ -140,3 +140,31 @@ def merged_survivor(suggestion: Suggestion) -> Suggestion | None:
         )
         hops += 1
     return None if survivor is suggestion else survivor
+
+
+# A unit's open work: dispatched to it and not yet answered to the resident.
+UNIT_OPEN_STATES = tuple(sorted(ANNOTATIONS[Verb.TRANSFER_UNIT]))
+
+
+def unit_open_suggestions(unit: HandlingUnit) -> QuerySet[Suggestion]:
+    """What a unit holds now (``sugg_unit_state_idx`` serves it: unit, state)."""
+    return Suggestion.objects.filter(handling_unit=unit, state__in=UNIT_OPEN_STATES)
+
+
+def unit_open_counts(unit_ids) -> dict[int, int]:
+    """How many open suggestions each of these units holds: one index-only count over the
+    (handling_unit, state, …) index, bounded by the open work of the page's units.
+
+    Not the dashboard's rollups: the loop sits below the figures and never reads them
+    (STYLE.md, arrows point down), and a unit's rollup rows grow with its whole history,
+    this count only with what it holds now."""
+    ids = sorted(set(unit_ids))
+    if not ids:
+        return {}
+    rows = (
+        Suggestion.objects.filter(handling_unit_id__in=ids, state__in=UNIT_OPEN_STATES)
+        .order_by()
+        .values_list("handling_unit_id")
+        .annotate(n=Count("*"))
+    )
+    return dict(rows)

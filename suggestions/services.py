@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
 from accounts.models import Role
+from accounts.services import audit_record
 from congress_portal.clock import now, today
 from congress_portal.masking import normalise_phone
 from stations.workdays import WorkCalendar
@@ -358,6 +359,35 @@ def suggestion_reassign(*, suggestion: Suggestion, delegate, actor, note: str = 
         note=note,
         public=False,
         data={"delegate": delegate.name, "previous": previous},
+    )
+    return locked
+
+
+@transaction.atomic
+def suggestion_transfer_unit(
+    *, suggestion: Suggestion, unit: HandlingUnit, actor, note: str = ""
+) -> Suggestion:
+    """The office moves an open suggestion from its handling unit to another (the first one
+    closed down); state and deadline stay, the trail records both units."""
+    if actor is None or not actor.is_office:
+        raise NotAllowed(gettext("Only the office can move a suggestion to another unit."))
+    if not unit.is_active:
+        raise ValidationError({"successor": gettext("This unit no longer takes suggestions.")})
+    locked = _lock(suggestion, actor)
+    locked.check_transition(Verb.TRANSFER_UNIT)
+    if locked.handling_unit_id == unit.pk:
+        raise ValidationError({"successor": gettext("This suggestion is with that unit already.")})
+    previous = locked.handling_unit.name if locked.handling_unit_id else ""
+    locked.handling_unit = unit
+    _save(locked, ["handling_unit"])
+    _record(
+        locked,
+        verb=Verb.TRANSFER_UNIT,
+        from_state=locked.state,
+        actor=actor,
+        note=note,
+        public=False,
+        data={"unit": unit.name, "previous": previous},
     )
     return locked
 
@@ -821,3 +851,174 @@ def suggestions_erase_contacts_due(*, as_of: datetime.datetime | None = None) ->
         suggestion_erase_contact(suggestion=suggestion)
         erased += 1
     return erased
+
+
+# --- Handling units: the office's configuration -----------------------------------------------
+
+# Up to this many open suggestions move inside the office's request (about ten queries each:
+# the row lock, the event, the figures); more are moved by a background task in batches.
+INLINE_MOVES = 100
+MOVE_BATCH = 200
+
+
+def _require_office(actor) -> None:
+    if actor is None or not actor.is_active or not actor.is_office:
+        raise NotAllowed(gettext("Only the congress office can do this."))
+
+
+@transaction.atomic
+def handling_unit_save(*, unit: HandlingUnit, actor) -> HandlingUnit:
+    """Create or edit a handling unit (the office); audited."""
+    _require_office(actor)
+    created = unit.pk is None
+    unit.name = (unit.name or "").strip()
+    unit.contact_name = (unit.contact_name or "").strip()
+    unit.contact_phone = normalise_phone(unit.contact_phone or "")
+    if unit.parent_id is not None and unit.parent_id == unit.pk:
+        raise ValidationError({"parent": gettext("A unit cannot be its own parent.")})
+    unit.full_clean()
+    unit.save()
+    audit_record(
+        action="unit.create" if created else "unit.update",
+        actor=actor,
+        obj=unit,
+        detail={"name": unit.name, "level": unit.level, "parent": unit.parent_id},
+    )
+    return unit
+
+
+@transaction.atomic
+def handling_unit_set_member(*, unit: HandlingUnit, user, actor, member: bool) -> None:
+    """Link a unit-staff account to a unit (``member``) or unlink it; audited. The account's
+    history stays either way: events keep its name."""
+    _require_office(actor)
+    if member:
+        if user.role != Role.UNIT_STAFF:
+            raise ValidationError(
+                {"account": gettext("Only handling-unit staff accounts can join a unit.")}
+            )
+        if not user.is_active:
+            raise ValidationError({"account": gettext("This account is deactivated.")})
+        if not unit.is_active:
+            raise ValidationError({"account": gettext("This unit is closed already.")})
+        unit.members.add(user)
+    else:
+        unit.members.remove(user)
+    user.__dict__.pop("_portal_unit_scope", None)
+    audit_record(
+        action="unit.member_add" if member else "unit.member_remove",
+        actor=actor,
+        obj=unit,
+        detail={"account": user.pk, "username": user.get_username()},
+    )
+
+
+def _check_successor(unit: HandlingUnit, successor: HandlingUnit) -> None:
+    if successor.pk == unit.pk:
+        raise ValidationError(
+            {"successor": gettext("Choose another unit: a unit cannot take over its own work.")}
+        )
+    if not successor.is_active:
+        raise ValidationError({"successor": gettext("This unit no longer takes suggestions.")})
+
+
+def handling_unit_deactivate(
+    *, unit: HandlingUnit, successor: HandlingUnit | None, actor
+) -> tuple[int, int]:
+    """Close a handling unit down: it takes no new suggestions, its history stays, the
+    categories that defaulted to it default to ``successor``, and its open suggestions
+    (dispatched, in progress, reply under review) move to ``successor``, each through
+    ``suggestion_transfer_unit`` (row lock, event). ``successor`` is required when it holds
+    open work. Returns (moved now, left to the background task).
+
+    A few open suggestions move in this transaction; more (a county department can hold
+    thousands) are moved after commit by ``suggestions.tasks.move_unit_open_work`` in batches
+    of MOVE_BATCH, each batch its own transaction: one transaction over thousands of rows would
+    hold their locks, and the office's request, for minutes. Run again on a closed unit that
+    still holds open work (a failed task), it moves the rest.
+    """
+    from .selectors import unit_open_suggestions
+
+    _require_office(actor)
+    with transaction.atomic():
+        locked = HandlingUnit.objects.select_for_update().get(pk=unit.pk)
+        remaining = unit_open_suggestions(locked).count()
+        if not locked.is_active and not remaining:
+            raise ValidationError(gettext("This unit is closed already."))
+        if successor is not None:
+            _check_successor(locked, successor)
+        elif remaining:
+            raise ValidationError(
+                {
+                    "successor": gettext(
+                        "This unit holds open suggestions: choose the unit that takes them over."
+                    )
+                }
+            )
+        was_active = locked.is_active
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        categories = Category.objects.filter(default_unit=locked).update(default_unit=successor)
+        audit_record(
+            action="unit.deactivate" if was_active else "unit.move_rest",
+            actor=actor,
+            obj=locked,
+            detail={
+                "name": locked.name,
+                "successor": successor.pk if successor else None,
+                "successor_name": successor.name if successor else "",
+                "open": remaining,
+                "categories": categories,
+            },
+        )
+        if remaining and remaining <= INLINE_MOVES:
+            moved = handling_unit_move_open_work(unit=locked, successor=successor, actor=actor)
+            return moved, 0
+        if remaining:
+            transaction.on_commit(
+                lambda: _enqueue_moves(unit_id=locked.pk, successor_id=successor.pk, actor=actor)
+            )
+        return 0, remaining
+
+
+def _enqueue_moves(*, unit_id: int, successor_id: int, actor) -> None:
+    from django_q.tasks import async_task
+
+    async_task(
+        "suggestions.tasks.move_unit_open_work",
+        unit_id,
+        successor_id,
+        actor.pk,
+        task_name=f"unit-{unit_id}-to-{successor_id}",
+    )
+
+
+def handling_unit_move_open_work(
+    *, unit: HandlingUnit, successor: HandlingUnit, actor, batch: int = MOVE_BATCH
+) -> int:
+    """Move every open suggestion of ``unit`` to ``successor``, MOVE_BATCH at a time (each
+    batch one transaction; inside a caller's transaction, all in it). Idempotent: what has
+    moved, or was answered meanwhile, is skipped. Returns how many moved."""
+    from .selectors import unit_open_suggestions
+
+    moved, last = 0, 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                unit_open_suggestions(unit)
+                .filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                return moved
+            for pk in ids:
+                try:
+                    with transaction.atomic():
+                        suggestion_transfer_unit(
+                            suggestion=Suggestion(pk=pk), unit=successor, actor=actor
+                        )
+                except ValidationError:
+                    continue  # answered or moved meanwhile: nothing to move
+                moved += 1
+            last = ids[-1]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import unit_views, views
 
 app_name = "suggestions"
 
@@ -21,4 +21,14 @@ urlpatterns = [
     ),
     path("desk/suggestions/<int:pk>/<slug:step>/", views.DeskStepView.as_view(), name="desk_step"),
     path("desk/attachments/<int:pk>/", views.DeskAttachmentView.as_view(), name="attachment"),
+    # The office's handling units.
+    path("desk/units/", unit_views.UnitListView.as_view(), name="units"),
+    path("desk/units/new/", unit_views.UnitCreateView.as_view(), name="unit_new"),
+    path("desk/units/<int:pk>/", unit_views.UnitEditView.as_view(), name="unit_edit"),
+    path("desk/units/<int:pk>/staff/", unit_views.UnitMemberView.as_view(), name="unit_members"),
+    path(
+        "desk/units/<int:pk>/close/",
+        unit_views.UnitDeactivateView.as_view(),
+        name="unit_deactivate",
+    ),
 ]

@@ -26,6 +26,8 @@ pytestmark = pytest.mark.django_db
 
 OBJECT_URLS = {"desk_detail", "desk_step", "desk_reveal_phone", "attachment"}
 PLAIN_URLS = {"desk", "desk_new"}
+# The office's handling-unit pages: every other role gets 403 (tests/suggestions/test_units.py).
+OFFICE_URLS = {"units", "unit_new", "unit_edit", "unit_members", "unit_deactivate"}
 
 
 def _photo():
@@ -68,7 +70,26 @@ def _requests(suggestion):
 
 def test_the_matrix_covers_every_desk_url():
     desk_names = {p.name for p in urlpatterns if str(p.pattern).startswith(("desk/",))}
-    assert desk_names == OBJECT_URLS | PLAIN_URLS
+    assert desk_names == OBJECT_URLS | PLAIN_URLS | OFFICE_URLS
+
+
+@pytest.mark.parametrize("role", ["station_staff", "delegate", "unit_staff", "no_role"])
+def test_the_office_unit_urls_answer_403_to_every_other_role(
+    client, role, handling_unit, station_staff_user, delegate_user, unit_staff_user
+):
+    users = {
+        "station_staff": station_staff_user,
+        "delegate": delegate_user,
+        "unit_staff": unit_staff_user,
+        "no_role": UserFactory(role=""),
+    }
+    client.force_login(users[role])
+    for name in sorted(OFFICE_URLS):
+        args = [] if name in ("units", "unit_new") else [handling_unit.pk]
+        url = reverse(f"suggestions:{name}", args=args)
+        assert client.post(url, {"x": "1"}).status_code == 403, (role, name)
+    handling_unit.refresh_from_db()
+    assert handling_unit.is_active
 
 
 @pytest.mark.parametrize("role", ["station_staff", "delegate", "unit_staff", "no_role"])
