@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('suggestions', '0005_schedule_orphan_sweep'),
+        ('suggestions', '0008_swap_encrypted_contact_columns'),
     ]
 
     operations = [
