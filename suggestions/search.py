@@ -103,16 +103,31 @@ def sqlite_tokens(title: str | None, content: str | None) -> str:
         return ""
 
 
-def pg_tsquery(tokens: list[str]) -> str:
+def pg_tsquery(tokens: list[str], *, any_token: bool = False) -> str:
     """A tsquery in its input syntax: each token quoted, so no parser or dictionary runs.
 
     Tokens hold only Han characters, ASCII letters and digits, never a quote."""
-    return " & ".join(f"'{token}'" for token in tokens)
+    return (" | " if any_token else " & ").join(f"'{token}'" for token in tokens)
 
 
-def fts5_query(tokens: list[str]) -> str:
-    """An FTS5 MATCH expression: every token as a quoted string."""
-    return " AND ".join(f'"{token}"' for token in tokens)
+def fts5_query(tokens: list[str], *, any_token: bool = False) -> str:
+    """An FTS5 MATCH expression: every token (or any, ``any_token``) as a quoted string."""
+    return (" OR " if any_token else " AND ").join(f'"{token}"' for token in tokens)
+
+
+def similar_tokens(title: str) -> list[str]:
+    """The tokens two titles about the same problem share: the pairs of each Chinese run and
+    the words ("路灯不亮" → 路灯 灯不 不亮). Single characters say too little ("路" is in every
+    other title) unless the title has nothing else."""
+    tokens = query_tokens(" ".join(title.split()[:MAX_QUERY_TOKENS]))
+    longer = [token for token in tokens if len(token) > 1 or token.isascii()]
+    return longer or tokens
+
+
+def similarity(query: list[str], title: str) -> int:
+    """How many of the query's tokens the title holds (the rank of a similar suggestion)."""
+    held = index_tokens(title)
+    return sum(1 for token in query if token in held)
 
 
 # Mirrors index_tokens: substr(run, i, 1) and substr(run, i, 2) for every i of a Han run give
@@ -279,9 +294,11 @@ class TokenMatch(Expression):
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, tokens: list[str]):
+    def __init__(self, tokens: list[str], *, any_token: bool = False):
         super().__init__()
         self.tokens = tokens
+        # any_token: rows holding at least one of the tokens (similar_tokens' candidates).
+        self.any_token = any_token
         self.columns = [F("id"), F("title"), F("content")]
 
     def __repr__(self):
@@ -298,13 +315,14 @@ class TokenMatch(Expression):
         title, title_params = compiler.compile(self.columns[1])
         content, content_params = compiler.compile(self.columns[2])
         sql = f"{PG_FUNCTION}({title}, {content}) @@ CAST(%s AS tsquery)"
-        return sql, (*title_params, *content_params, pg_tsquery(self.tokens))
+        query = pg_tsquery(self.tokens, any_token=self.any_token)
+        return sql, (*title_params, *content_params, query)
 
     def as_sqlite(self, compiler, connection):
         pk, pk_params = compiler.compile(self.columns[0])
         # Only a compiled column and constants are spliced in; the query is a parameter.
         sql = f"{pk} IN (SELECT rowid FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s)"  # noqa: S608
-        return sql, (*pk_params, fts5_query(self.tokens))
+        return sql, (*pk_params, fts5_query(self.tokens, any_token=self.any_token))
 
     def as_sql(self, compiler, connection):
         # Another backend has no index: the substring check of text_search does the work.

@@ -24,8 +24,8 @@ from tests.suggestions.factories import HandlingUnitFactory
 
 pytestmark = pytest.mark.django_db
 
-OBJECT_URLS = {"desk_detail", "desk_step", "desk_reveal_phone", "attachment"}
-PLAIN_URLS = {"desk", "desk_new"}
+OBJECT_URLS = {"desk_detail", "desk_step", "desk_reveal_phone", "attachment", "desk_merge_into"}
+PLAIN_URLS = {"desk", "desk_new", "desk_similar"}
 
 
 def _photo():
@@ -64,6 +64,7 @@ def _requests(suggestion):
     yield "get", reverse("suggestions:attachment", args=[attachment.pk])
     for step in desk.STEPS:
         yield "post", reverse("suggestions:desk_step", args=[suggestion.pk, step])
+    yield "post", reverse("suggestions:desk_merge_into", args=[suggestion.pk, suggestion.pk])
 
 
 def test_the_matrix_covers_every_desk_url():
