@@ -124,6 +124,25 @@ def similar_tokens(title: str) -> list[str]:
     return longer or tokens
 
 
+# A token in more than this share of all suggestions (社区, 小区) would make the "any token"
+# look-up of similar_candidates read a good part of the index: it only ranks, then.
+SIMILAR_COMMON_SHARE = 0.02
+
+
+def similar_condition(tokens: list[str], using: str = DEFAULT_DB_ALIAS) -> "TokenMatch":
+    """The index condition of similar suggestions: rows holding any of the title's tokens that
+    are rare enough to look up (PostgreSQL's statistics of the index say which; SQLite keeps
+    none and looks them all up), or, when every token is common, rows holding all of them."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return TokenMatch(tokens, any_token=True)
+    _rows, frequencies, floor = _pg_statistics(connection)
+    rare = [token for token in tokens if frequencies.get(token, floor) < SIMILAR_COMMON_SHARE]
+    if rare:
+        return TokenMatch(rare, any_token=True)
+    return TokenMatch(tokens)
+
+
 def similarity(query: list[str], title: str) -> int:
     """How many of the query's tokens the title holds (the rank of a similar suggestion)."""
     held = index_tokens(title)

@@ -182,10 +182,11 @@ def similar_suggestions(
 
     Residents (``user`` None) see only those whose residents agreed to disclosure; staff those
     of their scope. The text index (suggestions.search) finds the open rows of the area's
-    stations that share a token with the title; the newest ``SIMILAR_CANDIDATES`` of them are
-    ranked by how many of the title's tokens their titles hold (the same category first on a
-    tie). A title must share a third of its tokens, at least one, to count as similar."""
-    from .search import TokenMatch, similar_tokens, similarity
+    stations that share a token with the title (a rare one: ``similar_condition``); the
+    newest ``SIMILAR_CANDIDATES`` of them are ranked by how many of the title's tokens their
+    titles hold (the same category first on a tie). A title must share a third of its tokens,
+    at least one, to count as similar."""
+    from .search import similar_condition, similar_tokens, similarity
 
     tokens = similar_tokens(title or "")
     if not tokens:
@@ -195,7 +196,7 @@ def similar_suggestions(
         base = base.filter(consent_disclosure=True)
     rows = (
         base.filter(
-            TokenMatch(tokens, any_token=True),
+            similar_condition(tokens, using=base.db),
             station_id__in=similar_station_ids(station),
             state__in=sorted(OPEN_STATES),
         )

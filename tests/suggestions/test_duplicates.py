@@ -112,9 +112,7 @@ def test_staff_see_private_suggestions_of_their_scope_only(
     private = submit(title="新民路路灯不亮", consent_disclosure=False)
     client.force_login(station_staff_user)
     results = _similar(client, "新民路路灯坏了", station, DESK_SIMILAR).json()["results"]
-    assert [r["url"] for r in results] == [
-        reverse("suggestions:desk_detail", args=[private.pk])
-    ]
+    assert [r["url"] for r in results] == [reverse("suggestions:desk_detail", args=[private.pk])]
     assert results[0]["code"] == private.formatted_code
     # Another district's station is outside the staff's scope: nothing of it.
     elsewhere = StationFactory()
@@ -128,9 +126,7 @@ def test_units_and_residents_cannot_use_the_staff_endpoint(client, unit_staff_us
     assert _similar(client, "路灯不亮", station, DESK_SIMILAR).status_code == 404
 
 
-def test_the_forms_carry_the_similar_box_and_its_static_script(
-    client, station, station_staff_user
-):
+def test_the_forms_carry_the_similar_box_and_its_static_script(client, station, station_staff_user):
     page = client.get(reverse("suggestions:new")).content.decode()
     assert f'data-similar-url="{SIMILAR}"' in page
     assert "js/similar.js" in page
@@ -139,7 +135,7 @@ def test_the_forms_carry_the_similar_box_and_its_static_script(
     assert f'data-similar-url="{DESK_SIMILAR}"' in page
 
 
-# --- 附议: support ---------------------------------------------------------------------------------
+# --- 附议: support -------------------------------------------------------------------------------
 
 
 def _support(client, suggestion, phone="", **extra):
@@ -241,9 +237,7 @@ def test_supporters_are_told_when_it_is_answered_and_closed(
 @pytest.fixture
 def merged(submit, lamp, delegate_user):
     services.suggestion_support(suggestion=lamp, phone="13700137000")
-    duplicate = submit(
-        title="新民路路灯坏了", submitter_name="李四", submitter_phone="13911112222"
-    )
+    duplicate = submit(title="新民路路灯坏了", submitter_name="李四", submitter_phone="13911112222")
     services.suggestion_support(suggestion=duplicate, phone="13600136000", actor=delegate_user)
     services.suggestion_merge(suggestion=duplicate, into=lamp, actor=delegate_user)
     duplicate.refresh_from_db()
@@ -410,3 +404,14 @@ def test_the_dashboard_shows_the_supports_from_the_rollups(client, merged, offic
     response = client.get(reverse("dashboard:dashboard"), {"period": "year"})
     figures = {figure.code: figure.value for figure in response.context["figures"]}
     assert figures["supports"] == 3
+
+
+def test_the_survivors_resident_sees_the_merge_in_the_trail_without_the_duplicates_data(
+    client, merged
+):
+    duplicate, survivor = merged
+    page = client.get(reverse("suggestions:track_detail", args=[survivor.tracking_code]))
+    html = page.content.decode()
+    assert len(page.context["timeline"]) == 2  # received, and the duplicate joined it
+    assert duplicate.tracking_code not in html
+    assert "13911112222" not in html and "139****2222" not in html and "李四" not in html
