@@ -415,3 +415,20 @@ def test_the_survivors_resident_sees_the_merge_in_the_trail_without_the_duplicat
     assert len(page.context["timeline"]) == 2  # received, and the duplicate joined it
     assert duplicate.tracking_code not in html
     assert "13911112222" not in html and "139****2222" not in html and "李四" not in html
+
+
+def test_the_diary_note_and_reception_log_forms_carry_the_staff_similar_box(
+    client, station, delegate, delegate_user, station_staff_user
+):
+    from delegates.services import diary_entry_create
+    from tests.stations.factories import ReceptionDayFactory
+
+    entry = diary_entry_create(actor=delegate_user, delegate=delegate, text="村口的桥栏杆松动。")
+    client.force_login(delegate_user)
+    page = client.get(reverse("delegates:diary_suggest", args=[entry.pk])).content.decode()
+    assert f'data-similar-url="{DESK_SIMILAR}"' in page and "js/similar.js" in page
+    day = ReceptionDayFactory(station=station)
+    client.force_login(station_staff_user)
+    page = client.get(reverse("stations:day_log", args=[day.pk])).content.decode()
+    assert f'data-station-value="{station.pk}"' in page
+    assert "js/similar.js" in page
