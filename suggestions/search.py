@@ -129,18 +129,27 @@ def similar_tokens(title: str) -> list[str]:
 SIMILAR_COMMON_SHARE = 0.02
 
 
+# Common tokens are looked up in pairs; more than this many of them add little.
+SIMILAR_COMMON_TOKENS = 6
+
+
 def similar_condition(tokens: list[str], using: str = DEFAULT_DB_ALIAS) -> "TokenMatch":
     """The index condition of similar suggestions: rows holding any of the title's tokens that
-    are rare enough to look up (PostgreSQL's statistics of the index say which; SQLite keeps
-    none and looks them all up), or, when every token is common, rows holding all of them."""
+    is rare enough to look up (PostgreSQL's statistics of the index say which), or any two of
+    its common ones (社区 alone is in half the rows; 路灯 with 不亮 is not). A title of four
+    tokens or more must share two to count as similar (similar_suggestions), so the pairs
+    lose nothing there. SQLite keeps no statistics: any token."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return TokenMatch(tokens, any_token=True)
     _rows, frequencies, floor = _pg_statistics(connection)
     rare = [token for token in tokens if frequencies.get(token, floor) < SIMILAR_COMMON_SHARE]
-    if rare:
-        return TokenMatch(rare, any_token=True)
-    return TokenMatch(tokens)
+    common = [token for token in tokens if token not in rare][:SIMILAR_COMMON_TOKENS]
+    groups = [[token] for token in rare]
+    groups += [[a, b] for i, a in enumerate(common) for b in common[i + 1 :]]
+    if not groups:  # one common token and nothing else
+        groups = [common]
+    return TokenMatch(tokens, groups=groups)
 
 
 def similarity(query: list[str], title: str) -> int:
@@ -313,11 +322,13 @@ class TokenMatch(Expression):
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, tokens: list[str], *, any_token: bool = False):
+    def __init__(self, tokens: list[str], *, any_token: bool = False, groups: list[list[str]] = ()):
         super().__init__()
         self.tokens = tokens
-        # any_token: rows holding at least one of the tokens (similar_tokens' candidates).
+        # any_token: rows holding at least one of the tokens; groups: rows holding all the
+        # tokens of at least one group (similar_condition's candidates).
         self.any_token = any_token
+        self.groups = [list(group) for group in groups]
         self.columns = [F("id"), F("title"), F("content")]
 
     def __repr__(self):
@@ -334,14 +345,21 @@ class TokenMatch(Expression):
         title, title_params = compiler.compile(self.columns[1])
         content, content_params = compiler.compile(self.columns[2])
         sql = f"{PG_FUNCTION}({title}, {content}) @@ CAST(%s AS tsquery)"
-        query = pg_tsquery(self.tokens, any_token=self.any_token)
+        if self.groups:
+            query = " | ".join(f"({pg_tsquery(group)})" for group in self.groups)
+        else:
+            query = pg_tsquery(self.tokens, any_token=self.any_token)
         return sql, (*title_params, *content_params, query)
 
     def as_sqlite(self, compiler, connection):
         pk, pk_params = compiler.compile(self.columns[0])
         # Only a compiled column and constants are spliced in; the query is a parameter.
         sql = f"{pk} IN (SELECT rowid FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s)"  # noqa: S608
-        return sql, (*pk_params, fts5_query(self.tokens, any_token=self.any_token))
+        if self.groups:
+            query = " OR ".join(f"({fts5_query(group)})" for group in self.groups)
+        else:
+            query = fts5_query(self.tokens, any_token=self.any_token)
+        return sql, (*pk_params, query)
 
     def as_sql(self, compiler, connection):
         # Another backend has no index: the substring check of text_search does the work.
