@@ -37,6 +37,7 @@ COUNTERS = (
     "rated_satisfied",
     "rated_basic",
     "rated_unsatisfied",
+    "supports",
 )
 # One gauge per state: how many of the row's suggestions are in that state now.
 GAUGES = {state: f"now_{state}" for state in State.values}
@@ -63,6 +64,8 @@ class FigureColumns(models.Model):
     rated_satisfied = _counter(_("rated satisfied"))
     rated_basic = _counter(_("rated basically satisfied"))
     rated_unsatisfied = _counter(_("rated unsatisfied"))
+    # 附议: the suggestions' supporter counts (a merge moves a duplicate's to its survivor).
+    supports = models.BigIntegerField(_("supports"), default=0, db_default=0)
 
     class Meta:
         abstract = True

@@ -151,6 +151,13 @@ def key_figures(dashboard: Dashboard, ledger_url: str) -> list[Figure]:
         Figure("reopened", gettext("Reopened"), t.reopened, link(reopened=True)),
         Figure("merged", gettext("Merged as duplicates"), t.merged, link(state=State.MERGED)),
         Figure(
+            "supports",
+            gettext("Supports from residents"),
+            t.values["supports"],
+            "",
+            gettext("Residents who have the same problem, merged duplicates included"),
+        ),
+        Figure(
             "satisfaction",
             gettext("Residents' satisfaction"),
             t.satisfaction,

@@ -110,6 +110,10 @@ class PublicBoardForm(forms.Form):
 
 @dataclass
 class PublicItem:
+    pk: int
+    url: str
+    supporters: int
+    can_support: bool
     title: str
     content: str
     category: str
@@ -134,6 +138,7 @@ def public_suggestions(filters: dict):
             "state",
             "reply",
             "rating",
+            "supporter_count",
             "submitted_at",
             "replied_at",
             "closed_at",
@@ -170,6 +175,10 @@ def present(suggestion: Suggestion) -> PublicItem:
     status = Status.of(suggestion.state)
     ratings = dict(RatingValue.choices)
     return PublicItem(
+        pk=suggestion.pk,
+        url=reverse("suggestions:public_detail", args=[suggestion.pk]),
+        supporters=suggestion.supporter_count,
+        can_support=suggestion.state in OPEN_STATES,
         title=redact_phones(suggestion.title),
         content=redact_phones(suggestion.content),
         category=suggestion.category.name,

@@ -81,6 +81,13 @@ def event_delta(
         return {f"rated_{data.get('rating', 'satisfied')}": 1}
     if verb == Verb.REOPEN:
         return {"rated_unsatisfied": 1, "reopened": 1}
+    # Supports: what Suggestion.supporter_count holds, moved along by a merge.
+    if verb == Verb.SUPPORT:
+        return {"supports": 1}
+    if verb == Verb.ABSORB:
+        return {"supports": int(data.get("supporters", 0))}
+    if verb == Verb.MERGE:
+        return {"supports": -int(data.get("supporters_moved", 0))}
     return {}
 
 

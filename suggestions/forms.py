@@ -238,18 +238,7 @@ class SuggestionForm(forms.Form):
         return clean_text(self.cleaned_data["submitter_name"])
 
     def clean_submitter_phone(self):
-        raw = self.cleaned_data["submitter_phone"]
-        if not raw.strip():
-            return ""
-        if _CONTROL.search(raw):
-            raise ValidationError(gettext("This text contains invisible control characters."))
-        phone = normalise_phone(raw)
-        if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
-            raise ValidationError(
-                gettext("Enter a mobile number of 11 digits, or a landline with its area code."),
-                code="phone",
-            )
-        return phone
+        return clean_resident_phone(self.cleaned_data["submitter_phone"])
 
     def clean_submission_key(self):
         return self.cleaned_data.get("submission_key") or uuid.uuid4()
@@ -344,6 +333,68 @@ class RatingForm(forms.Form):
 
     def clean_comment(self):
         return clean_text(self.cleaned_data["comment"])
+
+
+def clean_resident_phone(raw: str) -> str:
+    """A resident's phone, normalised (full-width digits, +86, dashes), or "" when left empty;
+    a translated error for anything that is no mobile or landline number."""
+    if not raw.strip():
+        return ""
+    if _CONTROL.search(raw):
+        raise ValidationError(gettext("This text contains invisible control characters."))
+    phone = normalise_phone(raw)
+    if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
+        raise ValidationError(
+            gettext("Enter a mobile number of 11 digits, or a landline with its area code."),
+            code="phone",
+        )
+    return phone
+
+
+class SupportForm(forms.Form):
+    """附议: "I have this problem too", with a phone to be told of the outcome if wished."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Your phone (optional)"),
+        max_length=30,
+        required=False,
+        help_text=_(
+            "Leave it to be told when this suggestion is answered. It is shown masked and "
+            "erased with the suggestion's contact data."
+        ),
+        widget=TelInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    privacy = forms.BooleanField(
+        label=_(
+            "I agree that my support, and my phone if I leave it, are kept to tell me of "
+            "the outcome, as the privacy notice says."
+        ),
+        error_messages={"required": _("Please accept the privacy notice to add your support.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and "submission_key" not in self.initial:
+            self.initial["submission_key"] = uuid.uuid4()
+
+    def clean_phone(self):
+        return clean_resident_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get(HONEYPOT_FIELD):
+            raise ValidationError(
+                gettext("This form could not be sent. Please try again without autofill."),
+                code="honeypot",
+            )
+        return data
 
 
 # --- Staff forms (the desk) -------------------------------------------------------------------

@@ -125,6 +125,8 @@ class Verb(models.TextChoices):
     REOPEN = "reopen", _("rated unsatisfied and reopened")
     AUTO_CLOSE = "auto_close", _("closed without a rating")
     ERASE_CONTACT = "erase_contact", _("contact details erased")
+    SUPPORT = "support", _("supported by another resident")
+    ABSORB = "absorb", _("a duplicate was merged into it")
 
 
 S = State
@@ -155,6 +157,10 @@ ANNOTATIONS: dict[str, frozenset[str]] = {
     Verb.REQUEST_EXTENSION: frozenset({S.DISPATCHED, S.IN_PROGRESS}),
     Verb.DECIDE_EXTENSION: frozenset({S.DISPATCHED, S.IN_PROGRESS}),
     Verb.ERASE_CONTACT: frozenset({S.CLOSED, S.MERGED}),
+    # 附议: residents support what is still being handled.
+    Verb.SUPPORT: frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.UNIT_REPLIED}),
+    # The survivor of a merge records it, in whatever state it is (suggestion_merge).
+    Verb.ABSORB: frozenset(State.values) - {S.MERGED},
 }
 OPEN_STATES = frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.UNIT_REPLIED})
 WITH_UNIT_STATES = frozenset({S.DISPATCHED, S.IN_PROGRESS})
@@ -295,6 +301,11 @@ class Suggestion(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="duplicates",
+    )
+    # 附议: how many Supporter rows it has, kept by suggestion_support and suggestion_merge in
+    # the transaction that adds them (the row locked), so that no list counts them per row.
+    supporter_count = models.PositiveIntegerField(
+        _("supporters"), default=0, db_default=0, editable=False
     )
 
     submitted_at = models.DateTimeField(_("submitted"), default=now, db_index=True)
@@ -501,6 +512,53 @@ class SuggestionEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Suggestion events are append-only.")
+
+
+class Supporter(models.Model):
+    """A resident who has the same problem and supports a suggestion (附议) instead of filing
+    it again; or the resident of a duplicate merged into it (``merged_from``). The phone is
+    optional (to be told of the outcome), masked everywhere, erased like the submitter's."""
+
+    suggestion = models.ForeignKey(
+        Suggestion,
+        verbose_name=_("suggestion"),
+        on_delete=models.CASCADE,
+        related_name="supporters",
+    )
+    # Encrypted at rest like the submitter's phone, matched only through its keyed digest.
+    phone = EncryptedTextField(_("phone"), max_length=20, blank=True)
+    phone_digest = PhoneDigestField(_("phone digest"), source="phone")
+    merged_from = models.ForeignKey(
+        Suggestion,
+        verbose_name=_("merged duplicate"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("supported"), default=now, editable=False)
+    # The support form posted twice (double click, retry) is one support (SECURITY.md 22).
+    submission_key = models.UUIDField(_("submission key"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("supporter")
+        verbose_name_plural = _("supporters")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["suggestion", "phone_digest"],
+                condition=~Q(phone_digest=""),
+                name="supporter_one_per_phone",
+            ),
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=Q(submission_key__isnull=False),
+                name="supporter_unique_submission_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.suggestion_id} supporter {self.pk}"
 
 
 class Attachment(models.Model):

@@ -150,6 +150,8 @@ def _event_text(event) -> str:
         }
     if verb == Verb.MERGE:
         return gettext("The same problem was already reported; both are handled together.")
+    if verb == Verb.ABSORB:
+        return gettext("Another resident reported the same problem; both are handled together.")
     return str(Verb(verb).label)
 
 

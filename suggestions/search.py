@@ -103,16 +103,59 @@ def sqlite_tokens(title: str | None, content: str | None) -> str:
         return ""
 
 
-def pg_tsquery(tokens: list[str]) -> str:
+def pg_tsquery(tokens: list[str], *, any_token: bool = False) -> str:
     """A tsquery in its input syntax: each token quoted, so no parser or dictionary runs.
 
     Tokens hold only Han characters, ASCII letters and digits, never a quote."""
-    return " & ".join(f"'{token}'" for token in tokens)
+    return (" | " if any_token else " & ").join(f"'{token}'" for token in tokens)
 
 
-def fts5_query(tokens: list[str]) -> str:
-    """An FTS5 MATCH expression: every token as a quoted string."""
-    return " AND ".join(f'"{token}"' for token in tokens)
+def fts5_query(tokens: list[str], *, any_token: bool = False) -> str:
+    """An FTS5 MATCH expression: every token (or any, ``any_token``) as a quoted string."""
+    return (" OR " if any_token else " AND ").join(f'"{token}"' for token in tokens)
+
+
+def similar_tokens(title: str) -> list[str]:
+    """The tokens two titles about the same problem share: the pairs of each Chinese run and
+    the words ("路灯不亮" → 路灯 灯不 不亮). Single characters say too little ("路" is in every
+    other title) unless the title has nothing else."""
+    tokens = query_tokens(" ".join(title.split()[:MAX_QUERY_TOKENS]))
+    longer = [token for token in tokens if len(token) > 1 or token.isascii()]
+    return longer or tokens
+
+
+# A token in more than this share of all suggestions (社区, 小区) would make the "any token"
+# look-up of similar_candidates read a good part of the index: it only ranks, then.
+SIMILAR_COMMON_SHARE = 0.02
+
+
+# Common tokens are looked up in pairs; more than this many of them add little.
+SIMILAR_COMMON_TOKENS = 6
+
+
+def similar_condition(tokens: list[str], using: str = DEFAULT_DB_ALIAS) -> "TokenMatch":
+    """The index condition of similar suggestions: rows holding any of the title's tokens that
+    is rare enough to look up (PostgreSQL's statistics of the index say which), or any two of
+    its common ones (社区 alone is in half the rows; 路灯 with 不亮 is not). A title of four
+    tokens or more must share two to count as similar (similar_suggestions), so the pairs
+    lose nothing there. SQLite keeps no statistics: any token."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return TokenMatch(tokens, any_token=True)
+    _rows, frequencies, floor = _pg_statistics(connection)
+    rare = [token for token in tokens if frequencies.get(token, floor) < SIMILAR_COMMON_SHARE]
+    common = [token for token in tokens if token not in rare][:SIMILAR_COMMON_TOKENS]
+    groups = [[token] for token in rare]
+    groups += [[a, b] for i, a in enumerate(common) for b in common[i + 1 :]]
+    if not groups:  # one common token and nothing else
+        groups = [common]
+    return TokenMatch(tokens, groups=groups)
+
+
+def similarity(query: list[str], title: str) -> int:
+    """How many of the query's tokens the title holds (the rank of a similar suggestion)."""
+    held = index_tokens(title)
+    return sum(1 for token in query if token in held)
 
 
 # Mirrors index_tokens: substr(run, i, 1) and substr(run, i, 2) for every i of a Han run give
@@ -279,9 +322,13 @@ class TokenMatch(Expression):
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, tokens: list[str]):
+    def __init__(self, tokens: list[str], *, any_token: bool = False, groups: list[list[str]] = ()):
         super().__init__()
         self.tokens = tokens
+        # any_token: rows holding at least one of the tokens; groups: rows holding all the
+        # tokens of at least one group (similar_condition's candidates).
+        self.any_token = any_token
+        self.groups = [list(group) for group in groups]
         self.columns = [F("id"), F("title"), F("content")]
 
     def __repr__(self):
@@ -298,13 +345,21 @@ class TokenMatch(Expression):
         title, title_params = compiler.compile(self.columns[1])
         content, content_params = compiler.compile(self.columns[2])
         sql = f"{PG_FUNCTION}({title}, {content}) @@ CAST(%s AS tsquery)"
-        return sql, (*title_params, *content_params, pg_tsquery(self.tokens))
+        if self.groups:
+            query = " | ".join(f"({pg_tsquery(group)})" for group in self.groups)
+        else:
+            query = pg_tsquery(self.tokens, any_token=self.any_token)
+        return sql, (*title_params, *content_params, query)
 
     def as_sqlite(self, compiler, connection):
         pk, pk_params = compiler.compile(self.columns[0])
         # Only a compiled column and constants are spliced in; the query is a parameter.
         sql = f"{pk} IN (SELECT rowid FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s)"  # noqa: S608
-        return sql, (*pk_params, fts5_query(self.tokens))
+        if self.groups:
+            query = " OR ".join(f"({fts5_query(group)})" for group in self.groups)
+        else:
+            query = fts5_query(self.tokens, any_token=self.any_token)
+        return sql, (*pk_params, query)
 
     def as_sql(self, compiler, connection):
         # Another backend has no index: the substring check of text_search does the work.

@@ -9,7 +9,14 @@ from accounts.models import Role
 from congress_portal.clock import today
 from stations.models import Station
 
-from .models import ANNOTATIONS, WITH_UNIT_STATES, HandlingUnit, Suggestion, Verb
+from .models import (
+    ANNOTATIONS,
+    OPEN_STATES,
+    WITH_UNIT_STATES,
+    HandlingUnit,
+    Suggestion,
+    Verb,
+)
 
 MAX_STATION_DEPTH = 4
 
@@ -168,3 +175,87 @@ def unit_open_counts(unit_ids) -> dict[int, int]:
         .annotate(n=Count("*"))
     )
     return dict(rows)
+
+
+# --- Similar suggestions (duplicates while typing, likely duplicates on the desk) ------------
+
+SIMILAR_LIMIT = 5
+# Candidates read from the text index, newest first, then ranked by the tokens they share.
+SIMILAR_CANDIDATES = 100
+# An area of more stations than this is searched at the chosen station only.
+SIMILAR_AREA_STATIONS = 50
+
+
+def similar_station_ids(station: Station) -> list[int]:
+    """The station and the others of its area (the street above a community's contact point),
+    as literals: each an equality on the leading column of the station indexes."""
+    from .forms import station_place_area
+
+    area = station_place_area(station) if station.region_id else None
+    if area is None:
+        return [station.pk]
+    ids = list(
+        Station.objects.filter(is_active=True, region__path__startswith=area.path)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: SIMILAR_AREA_STATIONS + 1]
+    )
+    if len(ids) > SIMILAR_AREA_STATIONS or station.pk not in ids:
+        return [station.pk]
+    return ids
+
+
+def similar_suggestions(
+    *,
+    title: str,
+    station: Station,
+    user=None,
+    category_id: int | None = None,
+    exclude_pk: int | None = None,
+    limit: int = SIMILAR_LIMIT,
+) -> list[Suggestion]:
+    """Open suggestions of the station's area whose titles look like ``title``, best first.
+
+    Residents (``user`` None) see only those whose residents agreed to disclosure; staff those
+    of their scope. The text index (suggestions.search) finds the open rows of the area's
+    stations that share a token with the title (a rare one: ``similar_condition``); the
+    newest ``SIMILAR_CANDIDATES`` of them are ranked by how many of the title's tokens their
+    titles hold (the same category first on a tie). A title must share a third of its tokens,
+    at least one, to count as similar."""
+    from .search import similar_condition, similar_tokens, similarity
+
+    tokens = similar_tokens(title or "")
+    if not tokens:
+        return []
+    base = Suggestion.objects.all() if user is None else suggestions_visible_to(user)
+    if user is None:
+        base = base.filter(consent_disclosure=True)
+    rows = (
+        base.filter(
+            similar_condition(tokens, using=base.db),
+            station_id__in=similar_station_ids(station),
+            state__in=sorted(OPEN_STATES),
+        )
+        .select_related("station")
+        .only(
+            "pk",
+            "title",
+            "state",
+            "category_id",
+            "supporter_count",
+            "submitted_at",
+            "tracking_code",
+            "consent_disclosure",
+            "station__name",
+        )
+        .order_by("-submitted_at", "-pk")
+    )
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    needed = max(1, -(-len(tokens) // 3))
+    ranked = []
+    for row in rows[:SIMILAR_CANDIDATES]:
+        shared = similarity(tokens, row.title)
+        if shared >= needed:
+            ranked.append((-shared, row.category_id != category_id, -row.supporter_count, row))
+    ranked.sort(key=lambda item: item[:3])
+    return [item[3] for item in ranked[:limit]]

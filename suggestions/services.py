@@ -14,11 +14,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext
 
 from accounts.models import Role
 from accounts.services import audit_record
 from congress_portal.clock import now, today
+from congress_portal.crypto import phone_digest
 from congress_portal.masking import normalise_phone
 from stations.workdays import WorkCalendar
 
@@ -38,6 +40,7 @@ from .models import (
     State,
     Suggestion,
     SuggestionEvent,
+    Supporter,
     Verb,
 )
 from .notifiers import notify_resident
@@ -142,12 +145,43 @@ def _save(suggestion: Suggestion, fields: Iterable[str]) -> None:
     suggestion.save(update_fields=fields)
 
 
+# The steps that supporters (附议) are told of too: the answer and the close.
+SUPPORTER_TEMPLATES = frozenset({"replied", "closed"})
+
+
 def _notify_later(suggestion: Suggestion, template: str) -> None:
     phone, code, title = suggestion.submitter_phone, suggestion.tracking_code, suggestion.title
     if phone:
         transaction.on_commit(
             lambda: notify_resident(phone=phone, template=template, tracking_code=code, title=title)
         )
+    if template in SUPPORTER_TEMPLATES and suggestion.supporter_count:
+        _notify_supporters_later(suggestion, template)
+
+
+def _notify_supporters_later(suggestion: Suggestion, template: str) -> None:
+    """Supporters who left a phone hear of the outcome as the resident does. A supporter has
+    no tracking code of this suggestion (it would let them rate it): the resident of a merged
+    duplicate gets their own code, whose page shows this outcome; a supporter none."""
+    told = {suggestion.submitter_phone}
+    messages = []
+    rows = suggestion.supporters.exclude(phone="").values_list(
+        "phone", "merged_from__tracking_code"
+    )
+    for phone, own_code in rows.iterator(chunk_size=2000):
+        if phone in told:
+            continue
+        told.add(phone)
+        kind = "merged" if own_code else "supporter"
+        messages.append((phone, f"{kind}_{template}", own_code or ""))
+    title = suggestion.title
+
+    def send():
+        for phone, name, own_code in messages:
+            notify_resident(phone=phone, template=name, tracking_code=own_code, title=title)
+
+    if messages:
+        transaction.on_commit(send)
 
 
 def _require_text(value: str, message: str) -> str:
@@ -505,18 +539,115 @@ def suggestion_merge(
         _require_holder(locked, actor)
     from_state = locked.state
     locked.state = locked.check_transition(Verb.MERGE)
+    target.check_transition(Verb.ABSORB)
+    moved = _move_supporters(locked, target)
     locked.merged_into = target
     locked.closed_at = now()
-    _save(locked, ["state", "merged_into", "closed_at"])
+    locked.supporter_count = 0
+    _save(locked, ["state", "merged_into", "closed_at", "supporter_count"])
+    target.supporter_count += 1 + moved
+    target.save(update_fields=["supporter_count"])
     _record(
         locked,
         verb=Verb.MERGE,
         from_state=from_state,
         actor=actor,
         note=note,
-        data={"into": target.tracking_code, "into_title": target.title},
+        data={
+            "into": target.tracking_code,
+            "into_title": target.title,
+            "supporters_moved": moved,
+        },
+    )
+    # The survivor's trail records the merge too; its count grows by the duplicate's resident
+    # and the duplicate's supporters (the figures' "supports" follow: dashboard.rollups).
+    _record(
+        target,
+        verb=Verb.ABSORB,
+        from_state=target.state,
+        actor=actor,
+        note=note,
+        data={
+            "duplicate": locked.tracking_code,
+            "duplicate_title": locked.title,
+            "supporters": 1 + moved,
+        },
     )
     return locked
+
+
+def _move_supporters(duplicate: Suggestion, target: Suggestion) -> int:
+    """The duplicate's supporters become the survivor's, and its resident one more (with their
+    phone, if they left one and it does not support the survivor already). A phone already
+    among the survivor's is kept once (it is told once); the support still counts. Returns
+    how many supporters moved (the resident not included). Both rows are locked."""
+    # Phones are encrypted at rest: compared through their keyed digests only.
+    digests = list(
+        duplicate.supporters.exclude(phone_digest="").values_list("phone_digest", flat=True)
+    )
+    resident = duplicate.submitter_phone
+    resident_digest = duplicate.submitter_phone_digest
+    wanted = [digest for digest in (*digests, resident_digest) if digest]
+    taken = set(
+        target.supporters.filter(phone_digest__in=wanted).values_list("phone_digest", flat=True)
+    )
+    if taken:
+        duplicate.supporters.filter(phone_digest__in=taken).update(phone="", phone_digest="")
+    moved = duplicate.supporters.update(suggestion=target)
+    if resident_digest in taken or resident_digest in digests:
+        resident = ""
+    Supporter.objects.create(
+        suggestion=target, phone=resident, merged_from=duplicate, created_at=now()
+    )
+    return moved
+
+
+# --- 附议: a resident supports a suggestion instead of filing it again -----------------------
+
+
+@transaction.atomic
+def suggestion_support(
+    *,
+    suggestion: Suggestion,
+    phone: str = "",
+    submission_key: uuid.UUID | None = None,
+    actor=None,
+) -> Supporter:
+    """A resident with the same problem supports an open suggestion (附议), leaving a phone to
+    be told of the outcome if they wish; one support per phone. Residents (actor None) may
+    support only what they can see on the public board. The same ``submission_key`` twice is
+    one support (the first is returned)."""
+    phone = normalise_phone(phone or "")
+    locked = _lock(suggestion, actor)
+    if submission_key is not None:
+        existing = Supporter.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    if actor is None and not locked.consent_disclosure:
+        raise NotAllowed(gettext("This suggestion is not public."))
+    locked.check_transition(Verb.SUPPORT)
+    # The row lock serialises supports of one suggestion: this check cannot race.
+    if phone and locked.supporters.filter(phone_digest=phone_digest(phone)).exists():
+        raise ValidationError(
+            {"phone": gettext("This phone number already supports this suggestion.")},
+            code="already_supported",
+        )
+    supporter = Supporter(
+        suggestion=locked, phone=phone, submission_key=submission_key, created_at=now()
+    )
+    supporter.full_clean(validate_constraints=False)
+    supporter.save()
+    locked.supporter_count += 1
+    locked.save(update_fields=["supporter_count"])
+    _record(
+        locked,
+        verb=Verb.SUPPORT,
+        from_state=locked.state,
+        actor=actor,
+        public=False,
+        data={"supporters": locked.supporter_count},
+    )
+    return supporter
 
 
 # --- 办理: the handling unit ------------------------------------------------------------------
@@ -825,6 +956,7 @@ def suggestion_erase_contact(*, suggestion: Suggestion) -> Suggestion:
         locked,
         ["submitter_name", "submitter_phone", "submitter_phone_digest", "contact_erased_at"],
     )
+    supporters = locked.supporters.exclude(phone_digest="").update(phone="", phone_digest="")
     _record(
         locked,
         verb=Verb.ERASE_CONTACT,
@@ -832,7 +964,7 @@ def suggestion_erase_contact(*, suggestion: Suggestion) -> Suggestion:
         actor=None,
         role=SYSTEM,
         public=False,
-        data={"days": settings.PORTAL_CONTACT_RETENTION_DAYS},
+        data={"days": settings.PORTAL_CONTACT_RETENTION_DAYS, "supporters": supporters},
     )
     return locked
 
@@ -845,7 +977,10 @@ def suggestions_erase_contacts_due(*, as_of: datetime.datetime | None = None) ->
         state__in=ANNOTATIONS[Verb.ERASE_CONTACT],
         closed_at__lte=cutoff,
         contact_erased_at__isnull=True,
-    ).exclude(submitter_name="", submitter_phone="")
+    ).filter(
+        ~Q(submitter_name="", submitter_phone="")
+        | Exists(Supporter.objects.filter(suggestion=OuterRef("pk")).exclude(phone=""))
+    )
     erased = 0
     for suggestion in due.only("pk").iterator():
         suggestion_erase_contact(suggestion=suggestion)

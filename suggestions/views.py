@@ -3,7 +3,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
@@ -16,7 +16,7 @@ from accounts.permissions import may_reveal_phones
 from accounts.services import audit_record
 from congress_portal.crypto import phone_digest
 from congress_portal.forms import add_service_error
-from congress_portal.masking import mask_phone
+from congress_portal.masking import mask_phone, redact_phones
 from congress_portal.ratelimit import hit, hit_key
 from stations.selectors import station_public_list, station_search
 
@@ -24,15 +24,32 @@ from . import desk, services
 from .codes import format_code, normalise_code
 from .filters import SuggestionFilter
 from .forms import (
+    _CONTROL,
     RatingForm,
     StaffSuggestionForm,
     StationFinderForm,
     SuggestionForm,
+    SupportForm,
     TrackForm,
+    chosen_station,
 )
-from .models import WITH_UNIT_STATES, Attachment, Channel, State, Suggestion, Verb
+from .models import (
+    TRANSITIONS,
+    WITH_UNIT_STATES,
+    Attachment,
+    Channel,
+    State,
+    Suggestion,
+    Verb,
+)
 from .presenters import public_timeline, resident_status
-from .selectors import merged_survivor, scope_parts, suggestion_by_code, suggestions_visible_to
+from .selectors import (
+    merged_survivor,
+    scope_parts,
+    similar_suggestions,
+    suggestion_by_code,
+    suggestions_visible_to,
+)
 
 # Submissions per client address and per phone number in SUBMIT_WINDOW seconds.
 SUBMIT_LIMIT = 30
@@ -118,14 +135,7 @@ class SuggestionCreateView(FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         if not self.within_limits(data):
-            form.add_error(
-                None,
-                gettext(
-                    "Many suggestions have been sent from here or with this phone number in a "
-                    "short time. Please wait an hour and send it again, or hand it in at the "
-                    "station."
-                ),
-            )
+            form.add_error(None, _too_many_submissions_message())
             return self.render_to_response(self.get_context_data(form=form), status=429)
         try:
             suggestion = services.suggestion_submit(
@@ -150,19 +160,173 @@ class SuggestionCreateView(FormView):
         return redirect("suggestions:submitted")
 
     def within_limits(self, data) -> bool:
-        """SUBMIT_LIMIT per client address and PHONE_LIMIT per phone number an hour: a
-        resident sends a few, a script fifty in four seconds. Counted only for a complete form
-        (a double post of the same form is one suggestion and counts once more at most)."""
-        if not hit(self.request, "submit", limit=SUBMIT_LIMIT, window=SUBMIT_WINDOW):
+        return within_submit_limits(self.request, data.get("submitter_phone"))
+
+
+def within_submit_limits(request, phone: str) -> bool:
+    """SUBMIT_LIMIT per client address and PHONE_LIMIT per phone number an hour, for the
+    suggestion form and the support (附议) form together: a resident sends a few, a script
+    fifty in four seconds. Counted only for a complete form (a double post of the same form is
+    one record and counts once more at most)."""
+    if not hit(request, "submit", limit=SUBMIT_LIMIT, window=SUBMIT_WINDOW):
+        return False
+    if phone:
+        # The keyed digest the database keeps beside the encrypted phone: no plain number in
+        # the cache either.
+        digest = phone_digest(phone)
+        if not hit_key(f"submit-phone:{digest}", limit=PHONE_LIMIT, window=SUBMIT_WINDOW):
             return False
-        phone = data.get("submitter_phone")
+    return True
+
+
+def _too_many_submissions_message() -> str:
+    return gettext(
+        "Many suggestions have been sent from here or with this phone number in a "
+        "short time. Please wait an hour and send it again, or hand it in at the "
+        "station."
+    )
+
+
+# --- Similar suggestions while typing, and 附议 (support) -------------------------------------
+
+SIMILAR_REQUESTS = 120  # look-ups per client per SIMILAR_WINDOW: typing, debounced
+SIMILAR_WINDOW = 600
+SIMILAR_MIN_CHARS = 2
+
+
+def _similar_query(request):
+    """(title, station, category id) of a similar look-up, or None when there is nothing to
+    look up (too short, control characters, no station chosen)."""
+    title = (request.GET.get("title") or "")[:100].strip()
+    if len(title) < SIMILAR_MIN_CHARS or _CONTROL.search(title):
+        return None
+    station = chosen_station(request.GET.get("station"))
+    if station is None:
+        return None
+    category = (request.GET.get("category") or "").strip()
+    category = (
+        int(category) if category.isascii() and category.isdigit() and len(category) < 10 else None
+    )
+    return title, station, category
+
+
+def _similar_response(results, *, status=200, limited=False):
+    response = JsonResponse({"results": results, "limited": limited}, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class SimilarView(View):
+    """GET /suggestions/similar/?title=…&station=…&category=…: up to five open, public
+    suggestions of the station's area like the title being typed (suggestion_new.html's
+    similar.js); nothing personal, each with its public page where a resident can support it."""
+
+    def get(self, request):
+        if not hit(request, "similar", limit=SIMILAR_REQUESTS, window=SIMILAR_WINDOW):
+            return _similar_response([], status=429, limited=True)
+        query = _similar_query(request)
+        if query is None:
+            return _similar_response([])
+        title, station, category = query
+        found = similar_suggestions(title=title, station=station, category_id=category)
+        return _similar_response(
+            [
+                {
+                    "title": redact_phones(row.title),
+                    "station": row.station.name,
+                    "state": row.get_state_display(),
+                    "supporters": row.supporter_count,
+                    "url": reverse("suggestions:public_detail", args=[row.pk]),
+                }
+                for row in found
+            ]
+        )
+
+
+class PublicSuggestionView(View):
+    """A suggestion as the public board shows it (its resident agreed to disclosure), with
+    the 附议 form: "I have this problem too"."""
+
+    template_name = "suggestions/suggestion_public.html"
+
+    def get(self, request, pk):
+        suggestion = _public_suggestion(pk)
+        return render(request, self.template_name, _public_context(suggestion, SupportForm()))
+
+    def post(self, request, pk):
+        suggestion = _public_suggestion(pk)
+        form = SupportForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request, self.template_name, _public_context(suggestion, form), status=400
+            )
+        phone = form.cleaned_data["phone"]
+        if not within_submit_limits(request, phone):
+            form.add_error(None, _too_many_submissions_message())
+            return render(
+                request, self.template_name, _public_context(suggestion, form), status=429
+            )
+        try:
+            services.suggestion_support(
+                suggestion=suggestion,
+                phone=phone,
+                submission_key=form.cleaned_data["submission_key"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+            return render(
+                request, self.template_name, _public_context(suggestion, form), status=400
+            )
+        except services.NotAllowed:
+            raise Http404 from None
         if phone:
-            # The keyed digest the database keeps beside the encrypted phone: no plain number
-            # in the cache either.
-            digest = phone_digest(phone)
-            if not hit_key(f"submit-phone:{digest}", limit=PHONE_LIMIT, window=SUBMIT_WINDOW):
-                return False
-        return True
+            messages.success(
+                request,
+                gettext(
+                    "Thank you: your support is counted. We will tell you by phone when "
+                    "this suggestion is answered."
+                ),
+            )
+        else:
+            messages.success(request, gettext("Thank you: your support is counted."))
+        return redirect("suggestions:public_detail", pk=suggestion.pk)
+
+
+def _public_suggestion(pk) -> Suggestion:
+    """A suggestion the public may see, or 404: disclosed by its resident, not merged."""
+    return get_object_or_404(
+        Suggestion.objects.filter(consent_disclosure=True)
+        .exclude(state=State.MERGED)
+        .select_related("category", "station", "handling_unit")
+        .only(
+            "pk",
+            "title",
+            "content",
+            "state",
+            "reply",
+            "supporter_count",
+            "consent_disclosure",
+            "submitted_at",
+            "replied_at",
+            "category__name",
+            "station__name",
+            "handling_unit__name",
+        ),
+        pk=pk,
+    )
+
+
+def _public_context(suggestion, form) -> dict:
+    answered = suggestion.state in (State.REPLIED, State.CLOSED)
+    return {
+        "suggestion": suggestion,
+        "title": redact_phones(suggestion.title),
+        "content": redact_phones(suggestion.content),
+        "reply": redact_phones(suggestion.reply) if answered else "",
+        "unit": suggestion.handling_unit.name if answered and suggestion.handling_unit_id else "",
+        "can_support": suggestion.is_open,
+        "form": form,
+    }
 
 
 class SubmittedView(TemplateView):
@@ -235,7 +399,13 @@ def _merged_outcome(suggestion) -> dict | None:
     if survivor is None:
         return None
     answered = bool(survivor.reply) and survivor.state in (State.REPLIED, State.CLOSED)
+    public = survivor.consent_disclosure
     return {
+        # Which suggestion it joined: when its resident agreed to disclosure, its title
+        # (phones masked) and public page; never its code, resident or details.
+        "title": redact_phones(survivor.title) if public else "",
+        "url": reverse("suggestions:public_detail", args=[survivor.pk]) if public else "",
+        "supporters": survivor.supporter_count,
         "status": resident_status(survivor),
         "reply": survivor.reply if answered else "",
         "unit": survivor.handling_unit.name if answered and survivor.handling_unit_id else "",
@@ -376,6 +546,7 @@ _LIST_FIELDS = (
     "state",
     "deadline",
     "reopen_count",
+    "supporter_count",
     "submitted_at",
     "category__name",
     "station__name",
@@ -485,6 +656,7 @@ def _desk_suggestion(user, pk):
         suggestions_visible_to(user).select_related(
             "category__default_unit",
             "station__parent",
+            "station__region",
             "place",
             "delegate",
             "handling_unit",
@@ -520,7 +692,11 @@ def _desk_context(request, suggestion, *, bound=None, revealed_phone=""):
         steps.append((step, form))
     is_unit_staff = user.role == Role.UNIT_STAFF and not user.is_office
     scope = suggestions_visible_to(user)
+    can_merge = user.is_office or user.role in (Role.STATION_STAFF, Role.DELEGATE)
     return {
+        "likely_duplicates": _likely_duplicates(suggestion, user) if can_merge else [],
+        "can_merge": can_merge,
+        "mergeable_states": MERGEABLE_STATES,
         "suggestion": suggestion,
         "steps": steps,
         "open_step": bound[0] if bound else "",
@@ -537,6 +713,32 @@ def _desk_context(request, suggestion, *, bound=None, revealed_phone=""):
         "can_reveal": bool(suggestion.submitter_phone) and may_reveal_phones(user),
         "urges": [e for e in suggestion.events.all() if e.verb == Verb.URGE],
     }
+
+
+MERGEABLE_STATES = TRANSITIONS[Verb.MERGE][0]
+
+
+def _likely_duplicates(suggestion, user) -> list:
+    """Open suggestions of the same area in the user's scope with a title like this one's,
+    each with the merges it allows: this one into it, or it into this one."""
+    if suggestion.state == State.MERGED:
+        return []
+    found = similar_suggestions(
+        title=suggestion.title,
+        station=suggestion.station,
+        user=user,
+        category_id=suggestion.category_id,
+        exclude_pk=suggestion.pk,
+    )
+    return [
+        {
+            "suggestion": row,
+            "code": format_code(row.tracking_code),
+            "merge_this": suggestion.state in MERGEABLE_STATES,
+            "merge_it": row.state in MERGEABLE_STATES,
+        }
+        for row in found
+    ]
 
 
 class DeskDetailView(DeskAccessMixin, View):
@@ -596,6 +798,69 @@ class DeskStepView(DeskAccessMixin, View):
             for error in form.non_field_errors() or [gettext("This step is not available now.")]:
                 messages.error(request, error)
         return render(request, "suggestions/desk/desk_detail.html", context, status=400)
+
+
+class DeskSimilarView(DeskAccessMixin, View):
+    """GET /desk/suggestions/similar/: the staff entry forms' similar list (similar.js), open
+    suggestions of the chosen station's area within the user's scope, public or not."""
+
+    desk_roles = ENTRY_ROLES
+
+    def get(self, request):
+        if not hit(request, "similar", limit=SIMILAR_REQUESTS, window=SIMILAR_WINDOW):
+            return _similar_response([], status=429, limited=True)
+        query = _similar_query(request)
+        if query is None:
+            return _similar_response([])
+        title, station, category = query
+        found = similar_suggestions(
+            title=title, station=station, category_id=category, user=request.user
+        )
+        return _similar_response(
+            [
+                {
+                    "title": redact_phones(row.title),
+                    "code": format_code(row.tracking_code),
+                    "station": row.station.name,
+                    "state": row.get_state_display(),
+                    "supporters": row.supporter_count,
+                    "url": reverse("suggestions:desk_detail", args=[row.pk]),
+                }
+                for row in found
+            ]
+        )
+
+
+class DeskMergeView(DeskAccessMixin, View):
+    """One-click merge from the detail page's likely duplicates: ``pk`` is merged into
+    ``into``. Both through the user's scope; the right to merge is the service's to check."""
+
+    def post(self, request, pk, into):
+        user = request.user
+        duplicate = _desk_suggestion(user, pk)
+        target = _desk_suggestion(user, into)
+        back = request.POST.get("back")
+        back = back if back in (str(pk), str(into)) else str(into)
+        try:
+            services.suggestion_merge(suggestion=duplicate, into=target, actor=user)
+        except services.NotAllowed as error:
+            audit_record(
+                action="suggestion.step_denied",
+                request=request,
+                obj=duplicate,
+                outcome=AuditEvent.Outcome.DENIED,
+                detail={"step": "merge"},
+            )
+            messages.error(request, str(error))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                gettext("%(duplicate)s was merged into %(target)s.")
+                % {"duplicate": duplicate.formatted_code, "target": target.formatted_code},
+            )
+        return redirect("suggestions:desk_detail", pk=int(back))
 
 
 class DeskRevealPhoneView(DeskAccessMixin, View):

@@ -192,3 +192,42 @@ def test_english_switch_on_the_resident_pages(visitor_factory, world):
     with page.expect_navigation():
         page.get_by_role("button", name="简体中文").click()
     assert page.locator("html").get_attribute("lang") == "zh-hans"
+
+
+def test_resident_typing_a_title_like_an_open_suggestion_is_shown_it_and_supports_it(phone, world):
+    existing = services.suggestion_submit(
+        title="新民路路灯不亮",
+        content="路灯坏了一个多月。",
+        category=world.categories.roads,
+        station=world.station,
+        submitter_phone="13800138000",
+        consent_disclosure=True,
+    )
+    page = phone.page
+    phone.goto("suggestions:new")
+    station = page.get_by_label(zh("Which station should handle it"))
+    value = station.locator("option", has_text="东南街道人大代表联络站").first.get_attribute(
+        "value"
+    )
+    station.select_option(value=value)
+    page.get_by_label(zh("In one line")).fill("新民路的路灯坏了")
+    box = page.locator("section[data-similar-url]")
+    box.wait_for(state="visible")
+    assert existing.title in box.inner_text()
+    assert "138" not in box.inner_text()
+    phone.assert_no_horizontal_overflow()
+    phone.check("suggestion-new-similar")
+
+    with page.expect_navigation():
+        box.get_by_role("link", name=zh("I have this problem too")).click()
+    page.wait_for_url(f"**{reverse('suggestions:public_detail', args=[existing.pk])}")
+    page.get_by_label(zh("Your phone (optional)")).fill("139 0013 9000")
+    page.locator("#id_privacy").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Add my support")).click()
+    assert page.locator("#public-supporters").get_attribute("data-supporters") == "1"
+    phone.assert_no_horizontal_overflow()
+    phone.check("suggestion-supported")
+    existing.refresh_from_db()
+    assert existing.supporter_count == 1
+    assert list(existing.supporters.values_list("phone", flat=True)) == ["13900139000"]

@@ -47,6 +47,8 @@ def fresh_figures(suggestions) -> dict[str, int]:
     for state, name in GAUGES.items():
         result[name] = states[state]
     result["reopened"] = sum(1 for s in suggestions if s.reopen_count > 0)
+    # 附议: the supports counter is the suggestions' supporter counts (merges move them).
+    result["supports"] = sum(s.supporter_count for s in suggestions)
     result["now_overdue"] = sum(
         1 for s in suggestions if s.state in WITH_UNIT_STATES and s.deadline < TODAY.date()
     )

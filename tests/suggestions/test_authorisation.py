@@ -24,8 +24,8 @@ from tests.suggestions.factories import HandlingUnitFactory
 
 pytestmark = pytest.mark.django_db
 
-OBJECT_URLS = {"desk_detail", "desk_step", "desk_reveal_phone", "attachment"}
-PLAIN_URLS = {"desk", "desk_new"}
+OBJECT_URLS = {"desk_detail", "desk_step", "desk_reveal_phone", "attachment", "desk_merge_into"}
+PLAIN_URLS = {"desk", "desk_new", "desk_similar"}
 # The office's handling-unit pages: every other role gets 403 (tests/suggestions/test_units.py).
 OFFICE_URLS = {"units", "unit_new", "unit_edit", "unit_members", "unit_deactivate"}
 
@@ -66,6 +66,7 @@ def _requests(suggestion):
     yield "get", reverse("suggestions:attachment", args=[attachment.pk])
     for step in desk.STEPS:
         yield "post", reverse("suggestions:desk_step", args=[suggestion.pk, step])
+    yield "post", reverse("suggestions:desk_merge_into", args=[suggestion.pk, suggestion.pk])
 
 
 def test_the_matrix_covers_every_desk_url():
@@ -172,10 +173,15 @@ def test_every_refusal_outside_the_scope_is_audited(client, elsewhere, delegate_
     assert event.detail == {"status": 404, "method": "GET"}
 
 
-def test_a_probe_cannot_flood_the_audit_log(client, elsewhere, delegate_user):
+def test_a_probe_cannot_flood_the_audit_log(client, elsewhere, delegate_user, monkeypatch):
+    from types import SimpleNamespace
+
     from accounts.models import AuditEvent
+    from congress_portal import ratelimit
     from congress_portal.errors import REFUSALS_PER_MINUTE
 
+    # One fixed window for the whole probe: on a slow machine its requests could straddle two.
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_000_020.0))
     client.force_login(delegate_user)
     for method, url in list(_requests(elsewhere)) * 3:
         getattr(client, method)(url, {"x": "1"} if method == "post" else None)

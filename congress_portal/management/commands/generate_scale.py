@@ -62,6 +62,12 @@ class Figures:
             elif verb == "reopen":
                 values[index["rated_unsatisfied"]] += 1
                 reopened = True
+            elif verb == "support":
+                values[index["supports"]] += 1
+            elif verb == "absorb":
+                values[index["supports"]] += int(data.get("supporters", 0))
+            elif verb == "merge":
+                values[index["supports"]] -= int(data.get("supporters_moved", 0))
         values[index["reopened"]] = 1 if reopened else 0
         overdue = state in WITH_UNIT_STATES and deadline is not None and deadline < self.scale.today
         self.rows.append((pk, unit or 0, state, overdue, *values))
