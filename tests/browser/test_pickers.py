@@ -30,6 +30,12 @@ def test_station_staff_find_a_community_by_typing_and_choose_it_with_the_keyboar
     staff.goto("suggestions:desk_new")
     # The server sent only the empty choice; the picker replaced the select.
     assert page.locator("select#id_place option").count() == 1
+    # The station first: the communities offered are those of its area, and choosing another
+    # station empties the community. One station: listed whole, a plain select, labelled with
+    # its area as the picker labels.
+    page.get_by_role("combobox", name=zh("Station"), exact=True).select_option(
+        label=f"{world.station.name} · {world.street.name}"
+    )
     place = page.get_by_role("combobox", name=zh("Community or village"))
     place.click()
     place.press_sequentially("南关", delay=50)
@@ -42,10 +48,6 @@ def test_station_staff_find_a_community_by_typing_and_choose_it_with_the_keyboar
     assert page.locator("select#id_place").input_value() == str(community.pk)
 
     page.get_by_label(zh("How it was heard")).select_option("visit")
-    # One station: listed whole, a plain select, labelled with its area as the picker labels.
-    page.get_by_role("combobox", name=zh("Station"), exact=True).select_option(
-        label=f"{world.station.name} · {world.street.name}"
-    )
     page.get_by_label(zh("Category")).select_option(label="道路交通")
     page.get_by_label(zh("Title")).fill("南关巷路灯不亮")
     page.get_by_label(zh("Details")).fill("南关巷口的路灯坏了半个月。")
