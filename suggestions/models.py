@@ -150,7 +150,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 # Steps that annotate without moving: verb → states in which they make sense.
 ANNOTATIONS: dict[str, frozenset[str]] = {
     Verb.SUBMIT: frozenset({S.SUBMITTED}),
-    Verb.REASSIGN: frozenset({S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.UNIT_REPLIED}),
+    # Replied too: the delegate who waits for the resident's rating may leave (delegate_deactivate),
+    # and a reopened suggestion must come back to someone who still serves.
+    Verb.REASSIGN: frozenset({S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.UNIT_REPLIED, S.REPLIED}),
     # A unit closed down (handling_unit_deactivate): its open work goes on at its successor.
     Verb.TRANSFER_UNIT: frozenset({S.DISPATCHED, S.IN_PROGRESS, S.UNIT_REPLIED}),
     Verb.URGE: frozenset({S.DISPATCHED, S.IN_PROGRESS}),

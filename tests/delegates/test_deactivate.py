@@ -158,3 +158,23 @@ def test_the_confirmation_page_has_a_fixed_number_of_queries(
         response = office.get(reverse("delegates:deactivate", args=[delegate.pk]))
 
     assert response.status_code == 200
+
+
+def test_a_reply_waiting_for_its_rating_moves_too_and_a_reopen_comes_back_to_the_successor(
+    office, delegate, successor, walk_to
+):
+    from suggestions.models import RatingValue
+    from suggestions.services import suggestion_rate
+
+    replied = walk_to(State.REPLIED)
+
+    response = office.post(
+        reverse("delegates:deactivate", args=[delegate.pk]), {"successor": successor.pk}
+    )
+
+    assert response.status_code == 302
+    replied.refresh_from_db()
+    assert replied.delegate_id == successor.pk
+    reopened = suggestion_rate(suggestion=replied, value=RatingValue.UNSATISFIED)
+    assert reopened.state == State.ACCEPTED
+    assert reopened.delegate_id == successor.pk
