@@ -408,6 +408,18 @@ def tree_errors(parents: dict[str, str]) -> dict[str, str]:
     return errors
 
 
+class NamedTreeOptions:
+    """The import options of a tree matched by name (stations, units): bulk writes in chunks,
+    rows checked by the resource itself (``clean_model_instances`` off)."""
+
+    fields = ("name",)
+    import_id_fields = ("name",)
+    use_bulk = True
+    batch_size = CHUNK
+    skip_diff = True
+    clean_model_instances = False
+
+
 class TreeResource(ImportResource):
     """A resource whose rows nest by a ``parent`` column naming another row or an existing
     record (stations, units); the parents are linked after the bulk save."""
@@ -526,14 +538,8 @@ class StationResource(TreeResource):
         Column("description", pgettext_lazy("import column", "Introduction")),
     ]
 
-    class Meta:
+    class Meta(NamedTreeOptions):
         model = Station
-        fields = ("name",)
-        import_id_fields = ("name",)
-        use_bulk = True
-        batch_size = CHUNK
-        skip_diff = True
-        clean_model_instances = False
 
     kinds = choice_aliases(
         Station.Kind.choices,
@@ -601,14 +607,8 @@ class HandlingUnitResource(TreeResource):
         Column("contact_phone", pgettext_lazy("import column", "Contact phone")),
     ]
 
-    class Meta:
+    class Meta(NamedTreeOptions):
         model = HandlingUnit
-        fields = ("name",)
-        import_id_fields = ("name",)
-        use_bulk = True
-        batch_size = CHUNK
-        skip_diff = True
-        clean_model_instances = False
 
     levels = choice_aliases(
         HandlingUnit.Level.choices,
